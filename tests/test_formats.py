@@ -1,0 +1,85 @@
+"""Persona and rubric files: the shipped ones are valid, broken ones say where and why."""
+
+from pathlib import Path
+
+import pytest
+
+from trainer.formats import FormatError, load_persona, load_personas
+from trainer.playbook import Archetype, LearningStyle
+from trainer.settings import PROJECT_ROOT
+
+ESCALATED = (PROJECT_ROOT / "personas" / "escalated.yaml").read_text()
+
+
+def test_shipped_personas_cover_every_archetype_and_style(catalog) -> None:
+    assert not catalog.errors
+    assert len(catalog.personas) >= 8
+    for archetype in Archetype:
+        assert catalog.personas[archetype.value].archetype is archetype
+    styles = {p.learning_style for p in catalog.personas.values()}
+    assert set(LearningStyle) <= styles
+
+
+def test_shipped_rubrics_are_the_playbook_defaults(catalog) -> None:
+    assert set(catalog.rubrics) == {"calm", "learning_style", "care", "urgency", "boundaries", "transfers"}
+    covered = {s for r in catalog.rubrics.values() for s in r.strategies}
+    assert {1, 2, 3, 4, 6, 7, 8, 9} <= covered
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_wrong_value_names_file_line_and_field(tmp_path: Path) -> None:
+    text = ESCALATED.replace("start_anger: 75", "start_anger: furious")
+    path = _write(tmp_path, "escalated", text)
+    with pytest.raises(FormatError) as err:
+        load_persona(path)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "start_anger" in row)
+    assert f"escalated.yaml:{line}: mood.start_anger:" in str(err.value)
+
+
+def test_unknown_behaviour_and_typo_field_are_reported(tmp_path: Path) -> None:
+    text = ESCALATED.replace("    offers_transfer: 12", "    offers_tranfser: 12").replace(
+        "difficulty: medium", "dificulty: medium"
+    )
+    path = _write(tmp_path, "escalated", text)
+    with pytest.raises(FormatError) as err:
+        load_persona(path)
+    message = str(err.value)
+    assert "mood.reactions.offers_tranfser" in message
+    assert "dificulty" in message and "difficulty" in message  # the typo, and the field it lacks
+
+
+def test_yaml_syntax_error_gives_the_line(tmp_path: Path) -> None:
+    lines = ESCALATED.splitlines()
+    lines[5] = "name: [unclosed"
+    path = _write(tmp_path, "escalated", "\n".join(lines))
+    with pytest.raises(FormatError) as err:
+        load_persona(path)
+    assert "not valid YAML" in str(err.value)
+    assert "escalated.yaml:" in str(err.value)
+
+
+def test_id_must_match_file_name(tmp_path: Path) -> None:
+    path = _write(tmp_path, "someone_else", ESCALATED)
+    with pytest.raises(FormatError, match="id 'escalated' must match the file name 'someone_else'"):
+        load_persona(path)
+
+
+def test_one_bad_persona_never_stops_the_others(tmp_path: Path) -> None:
+    _write(tmp_path, "escalated", ESCALATED)
+    _write(tmp_path, "broken", "id: broken\nname: [")
+    _write(tmp_path, "empty", "")
+    personas, errors = load_personas(tmp_path)
+    assert list(personas) == ["escalated"]
+    assert sorted(e.path.name for e in errors) == ["broken.yaml", "empty.yaml"]
+
+
+def test_a_persona_that_swears_needs_swearing_lines(tmp_path: Path) -> None:
+    text = ESCALATED.replace("  patience: 10", "  patience: 10\n  swears_at: 80")
+    path = _write(tmp_path, "escalated", text)
+    with pytest.raises(FormatError, match=r"lines\.swearing"):
+        load_persona(path)

@@ -1,0 +1,303 @@
+"""`trainer ...`: a thin shell over the library. Errors are one line on stderr, exit 2."""
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TextIO
+
+from trainer.call import Call, CallOptions
+from trainer.catalog import Catalog, load_catalog
+from trainer.detector import RuleDetector, detected_ids
+from trainer.evaluation import evaluate, format_report
+from trainer.formats import FormatError, load_persona
+from trainer.formats.call import Scorecard, Turn
+from trainer.formats.corpus import LabelledRow, ReplyRow, read_jsonl
+from trainer.formats.errors import TrainerError
+from trainer.sessionlog import SessionLog
+from trainer.settings import Settings, load_settings
+
+MAX_SCRIPT_BYTES = 1_000_000
+
+
+def _read_script(path: Path) -> list[str]:
+    try:
+        if path.stat().st_size > MAX_SCRIPT_BYTES:
+            raise TrainerError(f"{path}: script is larger than {MAX_SCRIPT_BYTES} bytes")
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise TrainerError(f"{path}: script is not UTF-8 text") from exc
+    except OSError as exc:
+        raise TrainerError(f"{path}: cannot read script: {exc.strerror or exc}") from exc
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise TrainerError(f"{path}: script has no replies (one non-empty line per reply)")
+    return lines
+
+
+def _new_call(args: argparse.Namespace, settings: Settings) -> Call:
+    catalog = load_catalog(settings)
+    _warn_broken(catalog)
+    log = None if args.no_log else SessionLog(settings.resolved_database_url())
+    options = CallOptions(trainee=args.trainee, mode=args.mode, seed=args.seed)
+    return Call(catalog.persona(args.persona), list(catalog.rubrics.values()), log=log, options=options)
+
+
+def _warn_broken(catalog: Catalog) -> None:
+    for error in catalog.errors:
+        print(f"trainer: warning: skipped {error}", file=sys.stderr)
+
+
+def _replies(args: argparse.Namespace) -> Iterable[str]:
+    if args.script:
+        yield from _read_script(Path(args.script))
+        return
+    print("(type your reply and press Enter; an empty line or Ctrl-D ends the call)")
+    while True:
+        try:
+            line = input("you> ")
+        except EOFError:
+            return
+        if not line.strip():
+            return
+        yield line
+
+
+def cmd_play(args: argparse.Namespace, settings: Settings) -> int:
+    call = _new_call(args, settings)
+    interactive = not args.script and not args.json
+    say = print if interactive else (lambda *a, **k: None)
+    say(f"{call.persona.name} ({call.persona.archetype.value}): {call.open().text}")
+    for reply in _replies(args):
+        result = call.reply(reply)
+        if interactive and call.options.mode == "coach":
+            for finding in result.turn.feedback:
+                say(f"   {'+' if finding.points > 0 else '-' if finding.points < 0 else '='} {finding.feedback}")
+        say(f"{call.persona.name} [anger {result.customer.anger}]: {result.customer.text}")
+        if result.ended:
+            break
+    card = call.finish()
+    if args.json:
+        print(json.dumps(_play_json(call, card), ensure_ascii=False))
+    else:
+        print(_transcript(call) if args.script else "", end="")
+        print(_scorecard_text(card))
+    return 0
+
+
+def _play_json(call: Call, card: Scorecard) -> dict:
+    return {
+        "session_id": call.session_id,
+        "persona": call.persona.id,
+        "turns": [
+            {
+                "customer": t.customer.text,
+                "reply": t.reply,
+                "behaviours": [b.value for b in sorted(t.behaviours)],
+                "anger": t.customer.anger,
+                "customer_kind": t.customer.kind.value,
+                "evidence": {d.behaviour.value: d.evidence for d in t.detections},
+                "feedback": [f.model_dump(mode="json") for f in t.feedback],
+            }
+            for t in call.turns
+        ],
+        "rubrics": {
+            rid: {
+                "score": s.score,
+                "applicable": s.applicable,
+                "findings": [f.model_dump(mode="json") for f in s.findings],
+            }
+            for rid, s in card.rubrics.items()
+        },
+        "overall": card.overall,
+        "outcome": card.outcome.value,
+        "hard_call": card.hard_call,
+    }
+
+
+def _turn_text(turn: Turn, name: str) -> str:
+    lines = [f"[{turn.index}] {name} (anger {turn.customer.anger}): {turn.customer.text}"]
+    if turn.reply is not None:
+        lines.append(f"    you: {turn.reply}")
+        found = ", ".join(f"{d.behaviour.value} ({d.evidence!r})" for d in turn.detections) or "nothing"
+        lines.append(f"    heard: {found}")
+    return "\n".join(lines)
+
+
+def _transcript(call: Call) -> str:
+    return "\n".join(_turn_text(t, call.persona.name) for t in call.turns) + "\n\n"
+
+
+def _scorecard_text(card: Scorecard) -> str:
+    lines = [f"Outcome: {card.outcome.value}    Overall: {card.overall if card.overall is not None else '-'}"]
+    for score in card.rubrics.values():
+        if not score.applicable:
+            continue
+        lines.append(f"  {score.name}: {score.score}")
+        for f in score.findings:
+            where = f"turn {f.turn}" if f.turn is not None else "whole call"
+            sign = "+" if f.points > 0 else "-" if f.points < 0 else "="
+            quote = f' - you said "{f.evidence}"' if f.evidence else ""
+            lines.append(f"    {sign} [{where}] {f.feedback}{quote}")
+            if f.quote:
+                lines.append(f'        playbook: "{f.quote}"')
+    if card.worst_moment is not None and card.worst_moment.tip:
+        lines.append(f'Try instead at your worst moment: "{card.worst_moment.tip}"')
+    if card.hard_call:
+        lines.append("That was a tough call, not a failure. Take a short walk before the next one.")
+    return "\n".join(lines)
+
+
+def cmd_detect(args: argparse.Namespace, settings: Settings) -> int:
+    detector = RuleDetector()
+    for row in read_jsonl(Path(args.file), ReplyRow):
+        found = detected_ids(detector.detect(row.reply, row.customer, row.archetype, row.learning_style))
+        out = {**row.model_dump(mode="json"), "behaviours": [b.value for b in found]}
+        print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+def cmd_eval_detector(args: argparse.Namespace, settings: Settings) -> int:
+    rows = list(read_jsonl(Path(args.file), LabelledRow))
+    if not rows:
+        raise TrainerError(f"{args.file}: no rows to evaluate")
+    report = evaluate(RuleDetector(), rows)
+    print(format_report(report, args.mistakes))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")
+    return 0
+
+
+def cmd_personas_check(args: argparse.Namespace, settings: Settings) -> int:
+    paths = [Path(p) for p in args.paths] or sorted(settings.personas_dir.glob("*.y*ml"))
+    failed = 0
+    for path in paths:
+        try:
+            persona = load_persona(path)
+            print(f"ok    {path}: {persona.name} ({persona.archetype.value})")
+        except FormatError as exc:
+            failed += 1
+            print(f"error {exc}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
+    log = SessionLog(settings.resolved_database_url())
+    if args.action == "list":
+        for s in log.list(trainee=args.trainee):
+            score = "-" if s.overall is None else s.overall
+            flag = " rough" if s.hard_call else ""
+            when = f"{s.started_at:%Y-%m-%d %H:%M}"
+            print(f"{s.id[:8]}  {when}  {s.trainee:<12} {s.persona_id:<28} {s.outcome:<16} {score:>3}{flag}")
+    elif args.action == "show":
+        if not args.id:
+            raise TrainerError("sessions show needs a session id (see 'trainer sessions list')")
+        session = log.get(args.id)
+        print(json.dumps(session, indent=2, ensure_ascii=False))
+    elif args.action == "export":
+        if not args.csv:
+            raise TrainerError("sessions export needs --csv")
+        _export_csv(log, args)
+    return 0
+
+
+def _export_csv(log: SessionLog, args: argparse.Namespace) -> None:
+    fields = [
+        "id",
+        "trainee",
+        "persona_id",
+        "archetype",
+        "mode",
+        "engine",
+        "started_at",
+        "ended_at",
+        "outcome",
+        "overall",
+        "hard_call",
+        "turns",
+    ]
+    rows = [{k: v for k, v in s.model_dump(mode="json").items() if k in fields} for s in log.list(trainee=args.trainee)]
+    if not args.output:
+        _write_csv(sys.stdout, fields, rows)
+        return
+    try:
+        with open(args.output, "w", newline="", encoding="utf-8") as handle:
+            _write_csv(handle, fields, rows)
+    except OSError as exc:
+        raise TrainerError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+
+
+def _write_csv(handle: TextIO, fields: list[str], rows: list[dict]) -> None:
+    writer = csv.DictWriter(handle, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trainer", description="callcoach: practise angry support calls.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    play = sub.add_parser("play", help="play a call (scripted replies or interactive)")
+    play.add_argument("--persona", required=True)
+    play.add_argument("--script", help="file with one trainee reply per line")
+    play.add_argument("--seed", type=int, default=0)
+    play.add_argument("--json", action="store_true", help="print one JSON object")
+    play.add_argument("--trainee", default=os.environ.get("USER", "trainee"))
+    play.add_argument("--mode", choices=["coach", "exam"], default="coach")
+    play.add_argument("--no-log", action="store_true", help="do not write the session log")
+    play.set_defaults(func=cmd_play)
+
+    detect = sub.add_parser("detect", help="add detected behaviours to JSONL rows")
+    detect.add_argument("file")
+    detect.set_defaults(func=cmd_detect)
+
+    ev = sub.add_parser("eval", help="evaluate a component on labelled data")
+    ev_sub = ev.add_subparsers(dest="target", required=True)
+    ev_det = ev_sub.add_parser("detector", help="precision, recall and F1 per behaviour")
+    ev_det.add_argument("file")
+    ev_det.add_argument("--json", dest="json_out", help="also write the figures as JSON to this file")
+    ev_det.add_argument("--mistakes", type=int, default=15, help="how many confusions to list")
+    ev_det.set_defaults(func=cmd_eval_detector)
+
+    personas = sub.add_parser("personas", help="persona files")
+    personas_sub = personas.add_subparsers(dest="action", required=True)
+    check = personas_sub.add_parser("check", help="validate persona files")
+    check.add_argument("paths", nargs="*")
+    check.set_defaults(func=cmd_personas_check)
+
+    sessions = sub.add_parser("sessions", help="the session log")
+    sessions.add_argument("action", choices=["list", "show", "export"])
+    sessions.add_argument("id", nargs="?")
+    sessions.add_argument("--trainee")
+    sessions.add_argument("--csv", action="store_true")
+    sessions.add_argument("--output", "-o")
+    sessions.set_defaults(func=cmd_sessions)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command: Callable[[argparse.Namespace, Settings], int] = args.func
+    try:
+        return command(args, load_settings())
+    except (TrainerError, FormatError) as exc:
+        print(f"trainer: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("trainer: interrupted; every turn already played is in the session log", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("CALLCOACH_DEBUG"):
+            raise
+        print(
+            f"trainer: error: unexpected {exc.__class__.__name__}: {exc} (set CALLCOACH_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""A state machine driven by the persona file: detected behaviours move the anger,
+thresholds in the file decide what the customer does, and the lines come from the file.
+
+The decision (`decide`) is separate from the words (`LinePicker`) so that an LLM customer
+can reuse the decision and only write the words.
+"""
+
+import re
+
+from trainer.customer.lines import LinePicker
+from trainer.customer.state import CustomerState
+from trainer.formats.call import CustomerLine, Outcome
+from trainer.formats.persona import LineKind, Persona
+from trainer.playbook import Behaviour as B
+
+ANNOYED_BY_UNNEEDED_LIMIT = 5  # a lecture about language nobody used
+_QUESTION = re.compile(
+    r"\?|\b(what|when|which|who|how|where|why|can you|could you|did you|do you|is it|are you|tell me)\b", re.I
+)
+
+
+class ScriptedCustomer:
+    engine = "scripted"
+
+    def __init__(self, persona: Persona, seed: int = 0) -> None:
+        self.persona = persona
+        self.state = CustomerState(anger=persona.mood.start_anger)
+        self.lines = LinePicker(persona, seed)
+
+    # -- the call -------------------------------------------------------------------
+    def open(self) -> CustomerLine:
+        mood = self.persona.mood
+        self.state.wants_transfer = mood.asks_manager_in_opening
+        return self._line(LineKind.opening, self.lines.pick(LineKind.opening))
+
+    def react(self, behaviours: set[B], reply: str) -> CustomerLine:
+        kind = self.decide(behaviours)
+        text = self.lines.pick(kind)
+        fact = self._fact_asked(reply, kind)
+        return self._line(kind, f"{text} {fact}" if fact else text)
+
+    # -- the decision -----------------------------------------------------------------
+    def decide(self, behaviours: set[B]) -> LineKind:
+        """Move the anger, then choose what the customer does next."""
+        state, mood = self.state, self.persona.mood
+        state.replies += 1
+        state.shown |= behaviours
+        delta = self._anger_change(behaviours)
+        state.anger = max(0, min(100, state.anger + delta))
+        if B.follows_up_async in behaviours:
+            state.promised_follow_up = True
+
+        if B.ends_call_prematurely in behaviours:
+            return self._end(LineKind.agent_hung_up, Outcome.trainee_ended)
+        if B.offers_transfer in behaviours:
+            if state.wants_transfer:
+                return self._end(LineKind.transferred, Outcome.transferred)
+            if self.persona.lines.refuses_transfer:
+                return LineKind.refuses_transfer
+        if state.anger >= mood.hang_up_at or state.replies >= mood.patience:
+            return self._end(LineKind.hang_up, Outcome.customer_hung_up)
+        if self.needs_met() and state.anger <= mood.satisfied_at:
+            return self._end(LineKind.satisfied, Outcome.satisfied)
+        if B.explains_transfer_cost in behaviours and state.wants_transfer:
+            return self._after_transfer_cost()
+        if B.offers_callback in behaviours and state.boundary_set and self.persona.lines.pulls_together:
+            return LineKind.pulls_together
+        if B.sets_boundary in behaviours and state.directed_swears:
+            state.boundary_set = True
+            if self.persona.lines.after_boundary and not self._at(mood.attacks_at):
+                return LineKind.after_boundary
+        return self._mood_line(delta)
+
+    def needs_met(self) -> bool:
+        return set(self.persona.problem.needs) <= self.state.shown
+
+    def _anger_change(self, behaviours: set[B]) -> int:
+        """The persona's reaction per behaviour, with the playbook's sense of timing:
+        a boundary or a callback offer only calms someone who has been abusive."""
+        reactions = self.persona.mood.reactions
+        delta = 0
+        for behaviour in behaviours:
+            change = reactions.get(behaviour, 0)
+            if behaviour in (B.sets_boundary, B.offers_callback) and not self.state.directed_swears:
+                change = max(change, ANNOYED_BY_UNNEEDED_LIMIT)
+            delta += change
+        return delta
+
+    def _after_transfer_cost(self) -> LineKind:
+        state = self.state
+        if self.persona.mood.insists_on_transfer and not state.insisted and self.persona.lines.insists_transfer:
+            state.insisted = True
+            return LineKind.insists_transfer
+        state.wants_transfer = False
+        state.agreed_to_stay = True
+        return LineKind.agrees_to_stay if self.persona.lines.agrees_to_stay else LineKind.calmer
+
+    def _mood_line(self, delta: int) -> LineKind:
+        mood, lines = self.persona.mood, self.persona.lines
+        if self._at(mood.attacks_at) and lines.personal_attack:
+            self.state.directed_swears += 1
+            return LineKind.personal_attack
+        if self._at(mood.swears_at) and lines.swearing:
+            self.state.directed_swears += 1
+            return LineKind.swearing
+        if self._at(mood.demands_manager_at) and lines.asks_manager and not self.state.agreed_to_stay:
+            self.state.wants_transfer = True
+            return LineKind.asks_manager
+        if delta < 0:
+            return LineKind.calmer
+        return LineKind.angrier if delta > 0 else LineKind.neutral
+
+    def _at(self, threshold: int | None) -> bool:
+        return threshold is not None and self.state.anger >= threshold
+
+    def _end(self, kind: LineKind, outcome: Outcome) -> LineKind:
+        self.state.outcome = outcome
+        return kind
+
+    # -- the words ----------------------------------------------------------------------
+    def _fact_asked(self, reply: str, kind: LineKind) -> str:
+        """Answer a question about the problem, the way a real caller would."""
+        if self.state.outcome is not Outcome.in_progress or not _QUESTION.search(reply):
+            return ""
+        words = set(re.findall(r"[a-z]+", reply.lower()))
+        for fact in self.persona.problem.facts:
+            if fact.topic not in self.state.answered_facts and words & {k.lower() for k in fact.keywords}:
+                self.state.answered_facts.add(fact.topic)
+                return fact.answer
+        return ""
+
+    def _line(self, kind: LineKind, text: str) -> CustomerLine:
+        state, mood = self.state, self.persona.mood
+        swore = kind in (LineKind.swearing, LineKind.personal_attack) or (
+            kind is LineKind.opening and mood.swears_in_opening
+        )
+        return CustomerLine(
+            text=text,
+            kind=kind,
+            anger=state.anger,
+            swore=swore,
+            attacked=kind is LineKind.personal_attack,
+            asked_transfer=kind in (LineKind.asks_manager, LineKind.insists_transfer)
+            or (kind is LineKind.opening and mood.asks_manager_in_opening),
+            wants_to_hold=mood.wants_to_hold and not state.promised_follow_up and state.outcome is Outcome.in_progress,
+            engine=self.engine,
+            outcome=state.outcome,
+        )

@@ -1,0 +1,22 @@
+"""The detector interface: engines (rules, an LLM judge...) plug in behind it."""
+
+from typing import Protocol
+
+from trainer.formats.call import Detection
+from trainer.playbook import Archetype, Behaviour, LearningStyle
+
+
+class BehaviourDetector(Protocol):
+    name: str
+
+    def detect(
+        self,
+        reply: str,
+        customer: str = "",
+        archetype: Archetype | None = None,
+        learning_style: LearningStyle | None = None,
+    ) -> list[Detection]: ...
+
+
+def detected_ids(detections: list[Detection]) -> list[Behaviour]:
+    return sorted({d.behaviour for d in detections})

@@ -1,0 +1,160 @@
+"""The persona file: who the customer is, what is broken, and how they react."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from trainer.playbook import Archetype, Behaviour, LearningStyle
+
+Anger = Annotated[int, Field(ge=0, le=100)]
+Lines = Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+OptionalLines = list[Annotated[str, Field(min_length=1)]]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a trainer's file must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Difficulty(StrEnum):
+    easy = "easy"
+    medium = "medium"
+    hard = "hard"
+
+
+class LineKind(StrEnum):
+    """What the customer is doing with a line; rubrics and the UI read it, not the words."""
+
+    opening = "opening"
+    angrier = "angrier"
+    calmer = "calmer"
+    neutral = "neutral"
+    asks_manager = "asks_manager"
+    insists_transfer = "insists_transfer"
+    agrees_to_stay = "agrees_to_stay"
+    swearing = "swearing"
+    personal_attack = "personal_attack"
+    after_boundary = "after_boundary"
+    pulls_together = "pulls_together"
+    refuses_transfer = "refuses_transfer"
+    transferred = "transferred"
+    satisfied = "satisfied"
+    hang_up = "hang_up"
+    agent_hung_up = "agent_hung_up"
+
+
+class Fact(Strict):
+    """Something the trainee can ask about; the scripted customer answers when asked."""
+
+    topic: str
+    keywords: Annotated[list[str], Field(min_length=1)]
+    answer: str
+
+
+class Problem(Strict):
+    summary: str
+    product_area: str
+    technical: bool = True
+    facts: list[Fact] = []
+    fix_steps: Annotated[list[str], Field(min_length=1)]
+    needs: Annotated[list[Behaviour], Field(min_length=1)] = Field(
+        description="Behaviours the trainee must have shown before the problem counts as solved."
+    )
+
+
+class Mood(Strict):
+    start_anger: Anger
+    reactions: dict[Behaviour, Annotated[int, Field(ge=-100, le=100)]] = Field(
+        description="Change in anger when the trainee shows each behaviour (negative calms)."
+    )
+    hang_up_at: Anger = 100
+    satisfied_at: Anger = Field(30, description="Anger at or below which, needs met, they are satisfied.")
+    swears_at: Anger | None = None
+    attacks_at: Anger | None = None
+    demands_manager_at: Anger | None = None
+    swears_in_opening: bool = False
+    asks_manager_in_opening: bool = False
+    insists_on_transfer: bool = Field(False, description="Still wants a transfer after its cost is explained.")
+    wants_to_hold: bool = Field(False, description="Wants to stay on the line until it is fixed.")
+    patience: Annotated[int, Field(ge=1, le=50)] = Field(12, description="Replies before they give up.")
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> "Mood":
+        if self.satisfied_at >= self.hang_up_at:
+            raise ValueError("satisfied_at must be below hang_up_at")
+        if self.start_anger >= self.hang_up_at:
+            raise ValueError("start_anger must be below hang_up_at, or the call ends before it starts")
+        return self
+
+
+class PersonaLines(Strict):
+    """Several variants of each; the customer never repeats one until all were used."""
+
+    opening: Lines
+    angrier: Lines
+    calmer: Lines
+    neutral: Lines
+    satisfied: Lines
+    hang_up: Lines
+    asks_manager: OptionalLines = []
+    insists_transfer: OptionalLines = []
+    agrees_to_stay: OptionalLines = []
+    swearing: OptionalLines = []
+    personal_attack: OptionalLines = []
+    after_boundary: OptionalLines = []
+    pulls_together: OptionalLines = []
+    refuses_transfer: OptionalLines = []
+    transferred: OptionalLines = []
+    agent_hung_up: OptionalLines = []
+
+    def variants(self, kind: LineKind) -> list[str]:
+        return getattr(self, kind.value)
+
+
+class Voice(Strict):
+    """How the customer sounds; read by the speech engines."""
+
+    engine: str | None = None
+    voice: str | None = None
+    rate: Annotated[int, Field(ge=60, le=400)] | None = None
+    pitch: Annotated[int, Field(ge=0, le=100)] | None = None
+    length_scale: Annotated[float, Field(gt=0.3, lt=3.0)] | None = None
+
+
+class LlmHints(Strict):
+    """What an LLM-driven customer is told beyond the persona itself."""
+
+    backstory: str = ""
+    speaking_style: str = ""
+    temperature: Annotated[float, Field(ge=0, le=2)] = 0.8
+
+
+class Persona(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")]
+    name: str
+    description: str
+    archetype: Archetype
+    learning_style: LearningStyle | None = None
+    difficulty: Difficulty
+    pass_mark: Annotated[int, Field(ge=0, le=100)] = 70
+    company: str = ""
+    problem: Problem
+    mood: Mood
+    lines: PersonaLines
+    voice: Voice = Voice()
+    llm: LlmHints = LlmHints()
+
+    @model_validator(mode="after")
+    def _lines_for_moods(self) -> "Persona":
+        """A persona that can swear must have swearing lines, and so on."""
+        required = {
+            "swears_at": "swearing",
+            "attacks_at": "personal_attack",
+            "demands_manager_at": "asks_manager",
+        }
+        for threshold, kind in required.items():
+            if getattr(self.mood, threshold) is not None and not getattr(self.lines, kind):
+                raise ValueError(f"mood.{threshold} is set, so lines.{kind} needs at least one line")
+        return self

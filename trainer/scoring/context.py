@@ -1,0 +1,64 @@
+"""The named moments of a call that rubric effects can require (`Context`, `Moment`).
+
+Each predicate reads the turns up to and including turn `i`; the playbook's order rules
+(let one swear go, then a boundary, then the callback) are written with them.
+"""
+
+from collections.abc import Callable, Sequence
+
+from trainer.formats.call import Turn
+from trainer.formats.persona import LineKind
+from trainer.formats.rubric import Context, Moment
+from trainer.playbook import Behaviour as B
+
+Predicate = Callable[[Sequence[Turn], int], bool]
+
+
+def _replied(turns: Sequence[Turn], upto: int, behaviour: B) -> bool:
+    """Whether any reply in turns[:upto] showed the behaviour."""
+    return any(behaviour in t.behaviours for t in turns[:upto])
+
+
+def _swears(turns: Sequence[Turn], upto: int) -> int:
+    return sum(1 for t in turns[:upto] if t.customer.swore)
+
+
+def _first_mild_swear(turns: Sequence[Turn], i: int) -> bool:
+    line = turns[i].customer
+    return line.swore and not line.attacked and _swears(turns, i) == 0
+
+
+def _repeated_swearing(turns: Sequence[Turn], i: int) -> bool:
+    return _swears(turns, i + 1) >= 2 or any(t.customer.attacked for t in turns[: i + 1])
+
+
+CONTEXTS: dict[Context, Predicate] = {
+    Context.any: lambda turns, i: True,
+    Context.first_reply: lambda turns, i: i == 0,
+    Context.customer_swore_now: lambda turns, i: turns[i].customer.swore,
+    Context.first_mild_swear: _first_mild_swear,
+    Context.after_repeated_swearing: _repeated_swearing,
+    Context.no_swearing_yet: lambda turns, i: _swears(turns, i + 1) == 0,
+    Context.before_boundary: lambda turns, i: not _replied(turns, i, B.sets_boundary),
+    Context.after_boundary: lambda turns, i: _replied(turns, i, B.sets_boundary),
+    Context.before_transfer_cost: lambda turns, i: not _replied(turns, i + 1, B.explains_transfer_cost),
+    Context.after_transfer_cost: lambda turns, i: _replied(turns, i + 1, B.explains_transfer_cost),
+    Context.customer_insists: lambda turns, i: turns[i].customer.kind is LineKind.insists_transfer,
+    Context.customer_asked_transfer: lambda turns, i: turns[i].customer.asked_transfer,
+    Context.customer_wants_to_hold: lambda turns, i: turns[i].customer.wants_to_hold,
+    Context.before_grounding: lambda turns, i: not _replied(turns, i + 1, B.asks_what_they_see),
+}
+
+_LIMITS = {B.sets_boundary, B.counter_aggression, B.ends_call_prematurely, B.dismisses, B.offers_callback}
+
+MOMENTS: dict[Moment, Predicate] = {
+    Moment.let_first_swear_go: lambda turns, i: (
+        _first_mild_swear(turns, i) and turns[i].reply is not None and not (turns[i].behaviours & _LIMITS)
+    ),
+    Moment.no_boundary_after_attack: lambda turns, i: (
+        turns[i].customer.attacked
+        and turns[i].reply is not None
+        and B.sets_boundary not in turns[i].behaviours
+        and not _replied(turns, i, B.sets_boundary)
+    ),
+}

@@ -1,0 +1,180 @@
+"""Write each turn the moment it happens (one commit per turn) and read sessions back."""
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from trainer.formats.call import Outcome, Scorecard, Turn
+from trainer.formats.errors import TrainerError
+from trainer.formats.persona import Persona
+from trainer.sessionlog.tables import Base, ScoreRow, SessionRow, TurnRow
+
+
+class SessionNotFound(TrainerError):
+    pass
+
+
+class SessionSummary(BaseModel):
+    id: str
+    trainee: str
+    persona_id: str
+    persona_name: str
+    archetype: str
+    mode: str
+    engine: str
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: str
+    overall: int | None
+    hard_call: bool
+    turns: int
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL keeps readers (the review desk) from blocking the writer (a call)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class SessionLog:
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine = create_engine(url)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            Base.metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            reason = exc.args[0] if exc.args else exc
+            raise TrainerError(f"cannot open the session database {url!r}: {reason}") from exc
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    # -- writing, as the call happens ---------------------------------------------------
+    def start(self, persona: Persona, trainee: str, mode: str, engine: str, seed: int) -> str:
+        session_id = str(uuid.uuid4())
+        with self._sessions.begin() as db:
+            db.add(
+                SessionRow(
+                    id=session_id,
+                    trainee=trainee,
+                    persona_id=persona.id,
+                    persona_name=persona.name,
+                    archetype=persona.archetype.value,
+                    learning_style=persona.learning_style.value if persona.learning_style else None,
+                    mode=mode,
+                    engine=engine,
+                    seed=seed,
+                    started_at=_now(),
+                    outcome=Outcome.in_progress.value,
+                )
+            )
+        return session_id
+
+    def record_turn(self, session_id: str, turn: Turn) -> None:
+        """Insert or update one turn and commit at once: a crash loses nothing said."""
+        with self._sessions.begin() as db:
+            row = db.scalar(select(TurnRow).where(TurnRow.session_id == session_id, TurnRow.index == turn.index))
+            if row is None:
+                row = TurnRow(session_id=session_id, index=turn.index, said_at=_now())
+                db.add(row)
+            row.customer_line = turn.customer.text
+            row.customer_kind = turn.customer.kind.value
+            row.customer_engine = turn.customer.engine
+            row.anger = turn.customer.anger
+            row.customer = turn.customer.model_dump(mode="json")
+            row.reply = turn.reply
+            row.behaviours = [b.value for b in sorted(turn.behaviours)]
+            row.detections = [d.model_dump(mode="json") for d in turn.detections]
+            row.feedback = [f.model_dump(mode="json") for f in turn.feedback]
+            if turn.reply is not None and row.replied_at is None:
+                row.replied_at = _now()
+
+    def finish(self, session_id: str, card: Scorecard) -> None:
+        with self._sessions.begin() as db:
+            row = self._get(db, session_id)
+            row.ended_at = _now()
+            row.outcome = card.outcome.value
+            row.overall = card.overall
+            row.hard_call = card.hard_call
+            row.scorecard = card.model_dump(mode="json")
+            row.scores = [
+                ScoreRow(rubric=s.rubric, applicable=s.applicable, score=s.score, weight=s.weight)
+                for s in card.rubrics.values()
+            ]
+
+    # -- reading ----------------------------------------------------------------------
+    def list(self, trainee: str | None = None, persona: str | None = None) -> list[SessionSummary]:
+        with self._sessions() as db:
+            query = select(SessionRow).order_by(SessionRow.started_at.desc())
+            if trainee:
+                query = query.where(SessionRow.trainee == trainee)
+            if persona:
+                query = query.where(SessionRow.persona_id == persona)
+            return [self._summary(row) for row in db.scalars(query)]
+
+    def get(self, session_id: str) -> dict:
+        """The whole session as plain data: summary, turns and scorecard."""
+        with self._sessions() as db:
+            row = self._get(db, session_id)
+            return {
+                **self._summary(row).model_dump(mode="json"),
+                "seed": row.seed,
+                "learning_style": row.learning_style,
+                "turns": [self._turn(t) for t in row.turns],
+                "scorecard": row.scorecard,
+            }
+
+    @staticmethod
+    def _get(db: Session, session_id: str) -> SessionRow:
+        row = db.get(SessionRow, session_id)
+        if row is None:
+            matches = db.scalars(select(SessionRow).where(SessionRow.id.startswith(session_id))).all()
+            if len(matches) == 1 and len(session_id) >= 6:
+                return matches[0]
+            raise SessionNotFound(f"no session with id {session_id!r}")
+        return row
+
+    @staticmethod
+    def _turn(row: TurnRow) -> dict:
+        return {
+            "index": row.index,
+            "customer": row.customer_line,
+            "customer_kind": row.customer_kind,
+            "customer_engine": row.customer_engine,
+            "anger": row.anger,
+            "reply": row.reply,
+            "behaviours": row.behaviours,
+            "detections": row.detections,
+            "feedback": row.feedback,
+        }
+
+    @staticmethod
+    def _summary(row: SessionRow) -> SessionSummary:
+        return SessionSummary(
+            id=row.id,
+            trainee=row.trainee,
+            persona_id=row.persona_id,
+            persona_name=row.persona_name,
+            archetype=row.archetype,
+            mode=row.mode,
+            engine=row.engine,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            outcome=row.outcome,
+            overall=row.overall,
+            hard_call=row.hard_call,
+            turns=len(row.turns),
+        )

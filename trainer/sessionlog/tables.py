@@ -1,0 +1,71 @@
+"""Tables of the session log. JSON columns hold the pydantic shapes of `formats.call`."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    trainee: Mapped[str] = mapped_column(String(200), index=True)
+    persona_id: Mapped[str] = mapped_column(String(64), index=True)
+    persona_name: Mapped[str] = mapped_column(String(200))
+    archetype: Mapped[str] = mapped_column(String(32), index=True)
+    learning_style: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    mode: Mapped[str] = mapped_column(String(32))
+    engine: Mapped[str] = mapped_column(String(32))
+    seed: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(32))
+    overall: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    hard_call: Mapped[bool] = mapped_column(default=False)
+    scorecard: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+    turns: Mapped[list["TurnRow"]] = relationship(
+        back_populates="session", order_by="TurnRow.index", cascade="all, delete-orphan"
+    )
+    scores: Mapped[list["ScoreRow"]] = relationship(back_populates="session", cascade="all, delete-orphan")
+
+
+class TurnRow(Base):
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("session_id", "index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    customer_line: Mapped[str] = mapped_column(Text)
+    customer_kind: Mapped[str] = mapped_column(String(32))
+    customer_engine: Mapped[str] = mapped_column(String(32))
+    anger: Mapped[int] = mapped_column(Integer)
+    customer: Mapped[dict] = mapped_column(JSON)
+    reply: Mapped[str | None] = mapped_column(Text, nullable=True)
+    behaviours: Mapped[list] = mapped_column(JSON, default=list)
+    detections: Mapped[list] = mapped_column(JSON, default=list)
+    feedback: Mapped[list] = mapped_column(JSON, default=list)
+    said_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    session: Mapped[SessionRow] = relationship(back_populates="turns")
+
+
+class ScoreRow(Base):
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("session_id", "rubric"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    rubric: Mapped[str] = mapped_column(String(64), index=True)
+    applicable: Mapped[bool] = mapped_column()
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    weight: Mapped[float] = mapped_column(Float)
+
+    session: Mapped[SessionRow] = relationship(back_populates="scores")
