@@ -52,9 +52,13 @@ def _warn_broken(catalog: Catalog) -> None:
 
 
 def _replies(args: argparse.Namespace) -> Iterable[str]:
+    """The trainee's replies: a script is read whole up front, so a bad one starts no session."""
     if args.script:
-        yield from _read_script(Path(args.script))
-        return
+        return _read_script(Path(args.script))
+    return _typed_replies()
+
+
+def _typed_replies() -> Iterable[str]:
     print("(type your reply and press Enter; an empty line or Ctrl-D ends the call)")
     while True:
         try:
@@ -67,11 +71,12 @@ def _replies(args: argparse.Namespace) -> Iterable[str]:
 
 
 def cmd_play(args: argparse.Namespace, settings: Settings) -> int:
+    replies = _replies(args)
     call = _new_call(args, settings)
     interactive = not args.script and not args.json
     say = print if interactive else (lambda *a, **k: None)
     say(f"{call.persona.name} ({call.persona.archetype.value}): {call.open().text}")
-    for reply in _replies(args):
+    for reply in replies:
         result = call.reply(reply)
         if interactive and call.options.mode == "coach":
             for finding in result.turn.feedback:
@@ -172,7 +177,10 @@ def cmd_eval_detector(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_personas_check(args: argparse.Namespace, settings: Settings) -> int:
-    paths = [Path(p) for p in args.paths] or sorted(settings.personas_dir.glob("*.y*ml"))
+    given = [Path(p) for p in args.paths] or [settings.personas_dir]
+    paths = [f for p in given for f in (sorted(p.glob("*.y*ml")) if p.is_dir() else [p])]
+    if not paths:
+        raise TrainerError(f"no persona files in {', '.join(map(str, given))}")
     failed = 0
     for path in paths:
         try:

@@ -14,9 +14,18 @@ from trainer.formats.persona import LineKind, Persona
 from trainer.playbook import Behaviour as B
 
 ANNOYED_BY_UNNEEDED_LIMIT = 5  # a lecture about language nobody used
-_QUESTION = re.compile(
-    r"\?|\b(what|when|which|who|how|where|why|can you|could you|did you|do you|is it|are you|tell me)\b", re.I
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+_ASKS = re.compile(
+    r"^\W*(?:(?:um|uh|so|okay|ok|and|well|right|alright|now)\W+){0,3}"
+    r"(?:what|when|which|who|how|where|why|can you|could you|would you|did you|do you|have you"
+    r"|is it|is there|are you|tell me)\b",
+    re.I,
 )
+
+
+def _questions(reply: str) -> list[str]:
+    """The sentences of a reply that ask something ("...?" or a question word up front)."""
+    return [s for s in _SENTENCE.findall(reply) if s.strip().endswith("?") or _ASKS.search(s)]
 
 
 class ScriptedCustomer:
@@ -52,17 +61,18 @@ class ScriptedCustomer:
 
         if B.ends_call_prematurely in behaviours:
             return self._end(LineKind.agent_hung_up, Outcome.trainee_ended)
-        if B.offers_transfer in behaviours:
-            if state.wants_transfer:
-                return self._end(LineKind.transferred, Outcome.transferred)
-            if self.persona.lines.refuses_transfer:
-                return LineKind.refuses_transfer
-        if state.anger >= mood.hang_up_at or state.replies >= mood.patience:
+        if B.explains_transfer_cost in behaviours and state.wants_transfer:
+            return self._after_transfer_cost()  # "happy to transfer you, but..." lets them choose
+        if B.offers_transfer in behaviours and state.wants_transfer:
+            return self._end(LineKind.transferred, Outcome.transferred)
+        if state.anger >= mood.hang_up_at:
             return self._end(LineKind.hang_up, Outcome.customer_hung_up)
         if self.needs_met() and state.anger <= mood.satisfied_at:
             return self._end(LineKind.satisfied, Outcome.satisfied)
-        if B.explains_transfer_cost in behaviours and state.wants_transfer:
-            return self._after_transfer_cost()
+        if state.replies >= mood.patience:
+            return self._end(LineKind.hang_up, Outcome.customer_hung_up)
+        if B.offers_transfer in behaviours:
+            return LineKind.refuses_transfer
         if B.offers_callback in behaviours and state.boundary_set and self.persona.lines.pulls_together:
             return LineKind.pulls_together
         if B.sets_boundary in behaviours and state.directed_swears:
@@ -120,9 +130,10 @@ class ScriptedCustomer:
     # -- the words ----------------------------------------------------------------------
     def _fact_asked(self, reply: str, kind: LineKind) -> str:
         """Answer a question about the problem, the way a real caller would."""
-        if self.state.outcome is not Outcome.in_progress or not _QUESTION.search(reply):
+        questions = _questions(reply)
+        if self.state.outcome is not Outcome.in_progress or not questions:
             return ""
-        words = set(re.findall(r"[a-z]+", reply.lower()))
+        words = set(re.findall(r"[a-z]+", " ".join(questions).lower()))
         for fact in self.persona.problem.facts:
             if fact.topic not in self.state.answered_facts and words & {k.lower() for k in fact.keywords}:
                 self.state.answered_facts.add(fact.topic)

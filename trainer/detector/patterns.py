@@ -45,9 +45,30 @@ TRANSFER = (
     r"|get (?:my|a|the|your) (?:manager|supervisor|team lead|lead|boss|colleague|someone)|bring in|loop in"
     r"|grab (?:my|a) (?:manager|supervisor)|send you (?:over|up) to)"
 )
+PAST_ACTION = (
+    r"(?:(?!asked|called|mentioned|explained|tried|noticed|checked|followed|reported|waited|described|contacted|emailed"
+    r"|needed|wanted|started|expected|requested|used|said|logged|figured|managed|worked|fixed|solved|found)\w+ed|did|made|left|put|set|chose|choose|picked|built|broke|deleted|delete|let|forgot|overwrote|gave|took|ran|sent"
+    r"|turned|wrote|ticked|typed|uploaded|imported|archived|connected|dragged|revoked|reset|told|hit|cut|switched|saved|made)"
+)
+HANDOFF = (
+    r"(?:transfer\w*|put you through|connect you|pass you|passing you|hand you|hand off|hand-off|handoff|forward you|escalat\w*"
+    r"|manager\w*|supervisor\w*|boss|team lead|tier (?:two|2)|senior|another agent|someone else|somebody else|my colleague"
+    r"|anyone in charge|billing|the other team|another team|they|she|he)"
+)
+TRANSFER_COST = (
+    r"(?:repeat\w*|retell\w*|re tell\w*|start\w* (?:over|again|from)|explain\w* (?:it|everything|this|the whole|all)"
+    r"|tell\w* (?:\w+ ){0,2}(?:story|again|over|everything)|telling it all|tell it all|go\w* through (?:\w+ ){0,3}(?:again|story)"
+    r"|(?:the )?same (?:thing|things|information|info|knowledge|answer|tools|access|system|screens?|questions|logs|stuff|invoice|account|as me|like me)"
+    r"|know\w* (?:the same|nothing|what i know|exactly)|sees? exactly|longer|wait\w*|delay\w*|slow\w*|queue|from scratch|from zero"
+    r"|square one|all over|lose time|on hold|another day|brief (?:her|him|them)|hand off|start from)"
+)
+CONTACT = (
+    r"(?:email\w*|e mail|message|messaging|text|texting|ping|call|calling|ring|update|notify|let you know|get back to|reach out"
+    r"|send\w*|drop|write|contact|phone|give you a (?:call|ring|shout|buzz)|get you an? (?:email|message|update)|copy you)"
+)
 ABUSE = (
-    r"(?:anger|tone|behaviou?r|rudeness|hostility|aggression|swear\w*|curs\w*|yell\w*|shout\w*|scream\w*|language|insult\w*|attack\w*|name calling|call\w* me names"
-    r"|talk\w* to me like|speak\w* to me like|spoken to like|abus\w*|disrespect\w*|treat\w* me|personal\w*)"
+    r"(?:rudeness|hostility|swear\w*|curs\w*|yell\w*|shout\w*|scream\w*|language|insult\w*|attack\w*|name calling|call\w* me names"
+    r"|call\w* me (?:an? )?\w+|talk\w* to me like|speak\w* to me like|spoken to like|abus\w*|disrespect\w*|treat\w* me|personal\w*)"
 )
 
 
@@ -71,7 +92,7 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
     B.acknowledges_feelings: [
         r"(?:hear|see|tell|imagine|understand\w*|get|know|appreciate|sense|recogni[sz]e|feel|realize|realise)\w* ~~ "
         + EMOTION,
-        r"(?:you|you are|you sound|you seem|you must be|you must feel|you feel|you have been|you were|you would be) ~ "
+        r"(?<!whether )(?<!if )(?:you|you are|you sound|you seem|you must be|you must feel|you feel|you have been|you were|you would be) ~ "
         + EMOTION,
         r"(?:this|that|it) (?:is|was|has been|must be|sounds|must have been|would be|seems|can be) ~ " + EMOTION,
         r"(?:sounds|must be|must feel) (?:so |really |very |incredibly |super )?" + EMOTION,
@@ -80,15 +101,24 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         r"i apologi[sz]e",
         r"i would (?:be|feel) ~ (?:the same|upset|angry|frustrated|mad|annoyed|furious|livid|fuming)",
         r"(?:anyone|anybody|everyone|i|we) would (?:be|feel) (?:upset|angry|frustrated|mad|annoyed|the same)",
-        r"(?:i|we) (?:totally |completely |really |fully )?get (?:it|that|why)",
+        r"(?:i|we) (?:totally|completely|really|fully) get (?:it|that|why)",
+        r"(?:drive|drives|driving|make|makes) (?:me|anyone|you|everyone) (?:crazy|nuts|mad|up the wall|insane)",
+        r"(?:wearing on you|discouraging|draining|exhausting|so much stress)",
+        r"i am (?:so |really |genuinely |truly |very |terribly )?sorry(?: \||$)",
+        r"(?:fed up|tired of this|frustrated|annoyed|upset|angry|mad) too",
+        r"every reason to be",
+        r"(?:sounds|sound|seems) like (?:a |an )?(?:disaster|nightmare|mess|real pain|awful)",
+        r"(?:is|so|really) (?:very |really |super |so )?frustrating",
+        r"(?:that|it|this) would (?:drive|make|annoy|frustrate|upset) (?:me|anyone)",
+        r"right to be (?:upset|angry|frustrated|annoyed|mad|furious)",
         r"your (?:frustration|anger|concern\w*|annoyance|feelings|stress|worry|disappointment) (?:is|are|makes) ~ (?:understandable|valid|fair|justified|reasonable|real|sense|natural|normal)",
-        r"(?:completely|totally|perfectly|entirely|very|so) (?:understandable|valid|fair|reasonable|justified)",
+        r"(?:completely|totally|perfectly|entirely|very|so) (?:understandable|valid|justified)(?! thing| question| point| way)",
         r"(?:that|it|this) is (?:understandable|valid)",
         r"every right to be",
         r"i hear you",
         r"i feel (?:you|your)",
-        r"(?:i am|we are) (?:with you|on your side)",
-        r"(?:that|this) (?:is|sounds|must be) (?:not okay|not good|not fun|a lot|so much|really bad|bad)",
+        r"(?:i am|we are) with you",
+        r"(?:that|this) (?:is|sounds|must be) (?:not fun|really bad)",
     ],
     B.validates_competence: [
         (r"(?:is|was|its) (?:not|nothing to do with) (?:your|you) (?:fault|mistake|error|doing)", False),
@@ -100,8 +130,8 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         ),
         r"you (?:did|have done|are doing|did it|were doing|handled it|got it) ~ (?:everything |exactly |all )?(?:right|correct\w*|the right thing|perfectly|fine|well)",
         r"(?:trips|catches|confuses|throws|trip|catch|confuse|throw) (?:up |out )?(?:a lot of|lots of|many|most|plenty of|loads of|so many|all sorts of|a ton of|even|everyone|everybody|our own|half)",
-        r"(?:a lot of|lots of|many|most|plenty of|loads of|so many|tons of|other|our other|half of our|even experienced) (?:people|customers|users|folks|clients|admins|teams) ~ (?:get|are|find|struggle|have|miss|ask|hit|run|make|trip|do|did)",
-        r"you are (?:clearly |obviously |definitely |absolutely |really |very |totally )?(?:smart|capable|right|experienced|savvy|sharp|good at|an expert|on the right track|not alone|spot on|correct)",
+        r"(?:a lot of|lots of|many|most|plenty of|loads of|so many|tons of|other|our other|half of our|even experienced) (?:people|customers|users|folks|clients|admins|teams) ~ (?:get stuck|get lost|get confused|get caught|find|struggle|miss|ask|hit|run into|make|trip)",
+        r"you are (?:clearly |obviously |definitely |absolutely |really |very |totally )?(?:smart|capable|right(?! to be)|experienced|savvy|sharp|good at|an expert|on the right track|not alone|spot on|correct)",
         r"you (?:clearly|obviously|definitely|really) (?:know|understand|get)",
         r"you know (?:what you are doing|your way|your stuff|the system|this)",
         r"(?:good|great|fair|excellent|smart|reasonable|valid|brilliant|totally fair|really good) (?:question|point|catch|call|instinct|thinking|spot|observation|idea)",
@@ -109,34 +139,56 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         r"makes (?:total |complete |perfect )?sense (?:that|why|to) (?:you|try|do)",
         r"(?:easy|common|natural|understandable|normal) (?:mistake|to miss|to get|thing to|to overlook|to confuse|to think)",
         r"(?:not|is not) (?:very |really |at all |exactly )?(?:obvious|intuitive|clear|well labell?ed|easy to find)",
-        r"(?:that|this|it) is on (?:us|me|our side)",
+        r"(?:that|this|it) is on (?:us|our side|the design)",
+        r"(?:is|it is|that is|this is) not (?:on )?you(?: \||$| it| this| that| at all)",
+        r"not (?:on you|something you (?:did|caused|could)|your doing)",
+        r"nothing you (?:clicked|did|could have|changed) (?:could|would|caused)",
+        r"(?:exactly|the) right (?:question|thing|call|move|way|instinct|place)",
+        r"(?:was|were|is) (?:exactly|absolutely|totally|completely|perfectly)? ?(?:right|correct|reasonable|sensible|smart)(?! now| away| here| there)",
+        r"you could not have known",
+        r"(?:smart|good|sensible|clever|great|logical) (?:way|move|idea|thing|first step|approach|instinct)",
+        r"more than most",
+        r"(?:not|definitely not) the only one",
+        r"(?:in good company|common question|happens to (?:everyone|the best))",
+        r"you (?:set|did|have set|configured) (?:it |this |everything )?(?:up )?(?:correctly|right|properly)",
+        r"(?:it is|is|that is) (?:well )?(?:hidden|confusing|tricky|buried)",
+        r"known (?:issue|bug|problem)",
+        r"exactly what (?:the|i|we|our) (?:\w+ )?(?:guide|docs|would|says|recommend)",
+        r"you are not (?:an? )?(?:idiot|stupid|dumb|slow|doing anything wrong|crazy)",
+        r"(?:none|nothing) of (?:this|it) (?:is|was) your fault",
+        r"you (?:already )?(?:covered|got|did) (?:the basics|most of it|everything right)",
         r"(?:our|my) (?:fault|mistake|bad|error)",
         r"(?:the|this|that|our) (?:screen|menu|page|setting|feature|design|layout|option|button|wording|label|interface|import|tool) (?:is|can be) (?:really |genuinely |honestly |super |a bit |quite |pretty )?(?:confusing|hidden|tricky|badly|buried|unclear|misleading|poorly)",
-        r"(?:anyone|anybody|everybody|everyone) (?:would|could|can|gets|does|makes)",
+        r"(?:anyone|anybody|everybody|everyone) (?:would (?!be |feel )|could|can|gets|does|makes)",
         r"(?:you|you are) not the (?:only|first)",
         r"(?:thank you|thanks) for (?:checking|trying|doing|explaining|walking|being so)",
     ],
     B.takes_ownership: [
         r"i (?:will|am going to|am|shall|can|promise to|am gonna) (?:personally |definitely |absolutely |make sure to |now )?(?:fix|sort|solve|handle|take care|look into|get (?:this|it|that|you|your|to the bottom|these|them)|resolve|stay|work|make sure|own|deal|dig|figure|follow this|see this|take this|take ownership|get on|chase|restore|recover|bring back|track|find out|investigate|check|go through|take it from here|take over|get back)",
-        r"i am (?:on|onto) (?:it|this|that|the case)",
-        r"let us (?:get|fix|sort|figure|solve|work|take care|tackle|get to the bottom|find|go through|look|check|dig|restore|see|try|walk)",
-        r"(?:together|we will|we are going to|we can|we will get) ~ (?:fix|sort|solve|get|figure|restore|find|work)",
+        r"let us (?:get|fix|sort|figure|solve|work|take care|tackle|get to the bottom|find|go through|dig|restore)",
+        r"(?:together|we will|we are going to|we can|we will get) ~ (?:fix|sort|solve|get (?!to it|anywhere)|figure|restore|find|work)",
         r"i (?:have got|got|have) (?:this|you|it) (?:covered)?",
         r"leave (?:it|this) (?:with|to) me",
         r"(?:with|by) you (?:until|till|til|the whole way)",
         (
-            r"(?:i am|i will) not (?:going to )?(?:pass|hand|bounce|transfer|send|leave|drop|abandon) (?:you|this)",
+            r"(?:i am|i will) not (?:going to )?(?:pass\w*|hand\w*|bounc\w*|leav\w*|drop\w*|abandon\w*) (?:you|this|anywhere)",
             False,
         ),
         r"you (?:have|got) my word",
-        r"i (?:promise|guarantee)",
+        r"i (?:promise|guarantee) (?:i will|to|we will|you|it will)",
         r"i (?:take|will take|am taking) (?:full |complete )?(?:responsibility|ownership|care|charge)",
         r"i (?:will|am going to) see (?:this|it) through",
         r"i am (?:the right|your) person",
         r"(?:i|we) can (?:definitely |absolutely |totally |easily )?(?:fix|sort|solve|handle|resolve|restore|recover|get (?:this|it|that|you))",
         r"dontworry ~ (?:i|we) (?:will|can|have|got|are)",
-        r"i (?:will|am going to|am) (?:stay|be|remain) (?:with you|on (?:this|it|the line)|here)",
-        r"(?:my|mine) (?:job|responsibility|problem now|priority)",
+        r"i (?:will|am going to|am) (?:stay\w*|be|remain\w*) (?:with you|on (?:this|it|the line))",
+        r"i (?:will |am going to |would rather |would like to |am here to |am going to |start |can |will just |am just going to )?(?:personally |just |also |quickly |myself )?(?:fix\w*|solv\w*|correct\w*|sort\w*|unlock\w*|restor\w*|handl\w*|resolv\w*|repair\w*|push\w*|chas\w*|tak\w* this on|keep working)",
+        r"i will (?:get|bring) (?:\w+ ){0,3}(?:working|back|fixed|sorted|restored|running|done|in|through|out)",
+        r"(?:handled|owned|fixed|sorted) by me",
+        r"(?:i am personally |personally )on it",
+        r"(?:the person|the one) who (?:is going to|will) (?:solve|fix|sort)",
+        r"(?:i|we) (?:will |can |are going to )?(?:fix|solve|sort) (?:\w+ ){0,3}(?:with you|together)",
+        r"(?:my|mine) (?:responsibility|problem now)",
         r"i am (?:working|looking|checking|digging) (?:on|at|into) (?:it|this|that|your)",
         r"i (?:will|am going to|can) (?:help you|get you) (?:fix|get|sort|with|through|back)",
     ],
@@ -145,12 +197,23 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         r"(?:costing|cost|costs|losing|lose|lost|hurting|affecting) (?:you|your business|your team|your company) ~ (?:money|sales|business|deals|revenue|time|customers|income|clients)?",
         r"(?:top|highest|number one|first|main|biggest|absolute|urgent|high) priority",
         r"(?:treat|treating|mark\w*|flag\w*|handle|handling|log\w*|raise\w*) (?:this|it) (?:as )?(?:an? )?(?:urgent|critical|priority|p1|high priority|emergency)",
-        r"(?:on it|looking|working|fixing|checking|doing|escalating|digging|starting|jumping|moving|getting on it|on this)\w* ~ (?:right now|right away|immediately|straight away|this minute|this second|as we speak|now)",
+        r"(?:on it|working on|fixing|digging|starting|jumping|moving|getting on it|on this|right on) ~ (?:right now|right away|immediately|straight away|this minute|this second|as we speak)",
+        r"(?:most|very|really) urgent (?:thing|issue|ticket|case|one)",
+        r"(?:front|top) of my (?:list|queue|pile|priorities)",
+        r"prioriti[sz]\w*",
+        r"(?:move|moving|go|going|work|working) (?:very |really |super )?(?:fast|quickly|quick)",
+        r"(?:no|not a|do not have a) (?:time|minute|second) to (?:waste|lose|spare)",
+        r"(?:lose|lost|losing|lose out on) (?:\w+ )?(?:money|customers|clients|sales|deals|revenue|business)",
+        r"(?:both hands|one handed|one hand on)",
+        r"on the clock",
+        r"riding on (?:this|it)",
+        r"urgent attention",
+        r"(?:every|each) (?:\w+ )?(?:minute|hour|second) (?:matters|counts|is money)",
+        r"(?:is|are) (?:money|lost money)",
         r"(?:as )?(?:fast|quickly|quick|soon|rapidly|swiftly) as (?:possible|i can|we can|humanly)",
         r"\basap\b",
-        r"immediately",
         r"(?:this|it) is (?:very |really |extremely |clearly |absolutely )?(?:urgent|critical|time sensitive|an emergency|serious|business critical)",
-        r"(?:know|understand|realize|realise|get|see|appreciate|aware) ~~ (?:time|money|deadline|quarter|business|livelihood|costing|losing|revenue|sales|clients|customers depend|income|urgent|critical)",
+        r"(?:know|understand|realize|realise|appreciate|aware) ~~ (?:money|deadline|quarter|livelihood|costing|losing|revenue|urgent|critical|time sensitive|holding up|every minute)",
         r"no time to (?:lose|waste)",
         r"(?:before|by) (?:your|the) (?:deadline|end of (?:the )?(?:day|quarter|month)|meeting|launch|close)",
         r"(?:can not|can not afford to|should not) (?:wait|afford)",
@@ -212,6 +275,16 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         r"(?:that|this) way (?:you|your|the|it|nothing|no one)",
         r"(?:happens|works like that|does that|does this) because",
         r"(?:explain|tell you) why",
+        r"(?:because|cause) (?!i |you |it is delayed|it is a big|this is not|this is|they know|it is urgent|it is important|yelling|everyone else|your fault|of you|of your|i said|we are busy|it is my|that is my|that is the policy|the policy|it is policy)(?:\w+ ){2,}",
+        r"(?:only|always|never|automatically|just) (?:\w+ ){0,2}(?:\w+s) (?:\w+ ){0,8}so (?:that |it |they |nobody |nothing |no one |two |the |your |heavy |we |re |each |every |old |new )",
+        r"(?:is|are|was) (?:\w+ ){0,2}(?:so|to) (?:that )?(?:two|nobody|no one|nothing|heavy|the system|each|every|you do not|it does not|they do not|we do not|be sure|make sure|keep|protect|prevent|stop|avoid)",
+        r"(?:keeps?|protects?|prevents?|stops?|avoids?) ~ (?:from|one bad|duplicates?|overwrit\w*|losing|history|fast|clean|accurate|safe|intact|in sync)",
+        r"(?:for|it is for) (?:the )?(?:audit|security|compliance|privacy|data protection|your protection|safety)",
+        r"(?:that is|this is|it is) (?:so|how) (?:that )?(?:\w+ ){0,3}(?:do not|does not|can not|will not|is not|stays?|keeps?)",
+        r"(?:which|that) means (?:that )?(?:the|your|it|when|every|each|any)",
+        r"(?:that is|this is|it is) what (?:happened|happens|causes|caused)",
+        r"(?:follow|follows|tied to|linked to|based on|depends on|comes from|come from|lives on|live on|attaches|attach) ~~ (?:so|because|rather than|instead of|which|that is why)",
+        r"(?:the|a) (?:snapshot|cache|limit|cap|rule|lock|default|delay|timeout) ~~ (?:so|because|to keep|to protect|to prevent|to stop)",
     ],
     B.sets_boundary: [
         (
@@ -229,7 +302,18 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
             r"please (?:do not|stop|refrain|avoid|no) ~ (?:swear\w*|curs\w*|yell\w*|shout\w*|insult\w*|call\w* me|attack\w*|talk\w* to me|speak\w* to me|language|personal|names|abus\w*)",
             False,
         ),
-        (r"(?:i will not|i do not|i can not) (?:accept|tolerate|allow|take|stand for)", False),
+        (
+            r"(?:i will not|i do not|i can not|i am not going to|i am not) (?:accept|tolerate|allow|stand for|engage with|be spoken to|be talked to|be called|be treated)",
+            False,
+        ),
+        (
+            r"no (?:more )?(?:insults|personal attacks?|swearing|name calling|cursing|abuse|shouting at me|yelling at me)",
+            False,
+        ),
+        (r"(?:that is|this is|that is where|here is) my (?:limit|line|boundary)", False),
+        (r"(?:stop you (?:right )?there|i have asked you (?:to stop|not to|twice|already))", False),
+        (r"i (?:want|would like|am trying|need) to (?:keep )?help\w* ~~ (?:\| )?(?:but|and) ~~ " + ABUSE, False),
+        (r"(?:not|no) (?:okay|ok|acceptable|alright) with me", False),
         (
             r"(?:let us|can we|could we|i need us to|i need you to|i ask you to|i would ask you to|please) (?:keep|stay|remain|be) ~ (?:respectful|civil|calm|polite|professional|kind)",
             False,
@@ -238,7 +322,7 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
             r"i (?:need|ask|must ask|have to ask|would ask|am asking) you (?:to )?(?:stop|not|please stop|refrain|avoid) ~ (?:swear\w*|curs\w*|yell\w*|shout\w*|attack\w*|insult\w*|call\w* me|language|personal|talk\w*|speak\w*)",
             False,
         ),
-        (r"i (?:am|want) (?:here )?to help ~~ (?:but|and|if|so) ~~ " + ABUSE, False),
+        (r"i (?:am|want) (?:here )?to help ~~ (?:\| )?(?:but|and|if|so) ~~ (?:\| )?(?:[\w']+ ){0,4}" + ABUSE, False),
         (r"(?:respectful\w*|with respect|respect each other|treat me with respect|mutual respect)", False),
         (
             r"(?:not|no) (?:okay|ok|acceptable|appropriate|going to work) (?:to|for you to) (?:swear|curse|yell|shout|attack|insult|call|talk|speak)",
@@ -246,6 +330,9 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         ),
     ],
     B.offers_callback: [
+        r"(?:i will|i can|let me|how about i|i|we|or i) (?:\w+ )?(?:call|ring|phone) you (?:back )?(?:in |after |tomorrow|later|this |at |on |next |when you)",
+        r"(?:call\w*|phon\w*|ring\w*) me (?:back |again )?(?:\w+ ){0,4}(?:whenever|when|once|after)",
+        r"(?:let us|we should|we have to|we need to|why do not we|maybe we|it is better we|if we) (?:\w+ )?(?:pause|stop|hang up|end|take a break|break)",
         r"(?:call|ring|phone|reach|contact) (?:me|us|back|in)? ?(?:back )?(?:when|once|later|after|if|whenever|tomorrow|at) ~ (?:ready|better|calmer|time|moment|break|convenient|cooled|feel|works|suits|good|prefer|want|calm)",
         r"(?:i can|i could|i will|let me|shall i|should i|can i|how about i|i would be happy to|happy to|i am happy to|or i|we can|we could) (?:call|ring|phone|give you a call|give you a ring|try you|reach out|contact) (?:you )?(?:back )?(?:later|tomorrow|this afternoon|this evening|in (?:an|a|a few|half|one|two|\d+|twenty|thirty|fifteen|ten|five) (?:hour|minutes|min|mins|hours)|at a better|at \w+|when you|after you|once you|in a bit|another time)",
         r"(?:end|pause|stop|finish|wrap up|close) (?:the|this|our) (?:call|conversation|chat) ~~ (?:call|ring|back|later|resume|pick (?:this|it) up|continue|try again)",
@@ -257,6 +344,16 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         r"(?:better|another|a different|a good) time (?:to talk|for you|to call|to continue|to speak)",
     ],
     B.follows_up_async: [
+        r"(?:i|we) (?:will|am going to|can|shall|promise to|am|will be|would) (?:\w+ ){0,6}"
+        + CONTACT
+        + r" (?:\w+ ){0,8}(?:when (?!you are|you feel|you have)|once (?!you are|you feel|you have)|as soon as|the moment|the minute|the second|the instant|soon as|with the fix|with an update|right away|the exact moment)",
+        r"(?:let me|i) (?:\w+ ){0,2}"
+        + CONTACT
+        + r" (?:\w+ ){0,8}(?:when|once|as soon as|the moment|the minute|the second|the instant)",
+        r"(?:when|once|as soon as|the moment) (?!you are|you feel|you have)(?:[\w']+ |\| ){1,10}(?:i will|i am going to|i am|i) (?:\w+ )?"
+        + CONTACT,
+        r"(?:you do not|no need|you will not|you do not even) (?:\w+ )?(?:to )?(?:hold|wait on|stay on|watch it|sit here|sit on|keep calling|have to call|have to hold)",
+        r"you can (?:hang up|leave the line|go|get back to|carry on|drop off)",
         r"(?:i will|i am going to|i can|let me|we will|i shall|i promise to|i will personally|i will make sure to|i will be sure to|i will be|i am) (?:email|e mail|message|text|ping|call|ring|update|notify|let you know|get back to|reach out|send|drop|write|contact|phone|emailing|messaging|texting|sending|updating) ~~ (?:when|once|as soon as|the moment|the minute|the second|soon as|after|the instant|whenever|if|with|by) ~~ (?:fix\w*|done|resolv\w*|back|working|sorted|ready|running|up|live|restor\w*|complete|finish\w*|know|have|update|news|progress|results?|sync\w*|found|status)",
         r"(?:you do not need|no need|you do not have|there is no need|you need not|do not need) (?:for you )?to (?:stay|hold|wait|remain|keep holding|sit) (?:on|there|around|on the line|on hold)?",
         r"(?:i will|i am going to|we will) (?:keep|have) you (?:updated|posted|informed|in the loop)",
@@ -267,14 +364,16 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         r"(?:in your inbox|in your email) ~ (?:when|once|as soon as|the moment|within)",
     ],
     B.explains_transfer_cost: [
-        TRANSFER
-        + r" ~~ (?:repeat|retell|re tell|start (?:over|again|from)|explain (?:it|everything|this|the whole|all)|tell (?:your|the|them|it) ~ (?:story|again|over)|same (?:thing|things|information|info|knowledge|answer|tools|access|system|screens?)|know\w* (?:the same|nothing|what i know|exactly)|longer|wait\w*|delay\w*|slow\w*|queue|from scratch|back to square one|all over again|lose time)",
-        r"(?:you would|you will|you might|you would have to|you will have to|you have to|you need to|you would need to) (?:have to |need to )?(?:repeat|retell|re explain|explain|tell|go over|start) ~~ (?:again|over|from the start|story|from scratch|beginning|everything)",
-        r"(?:they|my manager|my supervisor|the manager|the supervisor|my boss|my lead|my colleague|anyone else|someone else|the next person) ~ (?:know\w*|can do|has|have|would tell|will tell|tell you|sees|see) (?:the same|nothing (?:more|extra|i do not|different)|exactly what i|no more than|what i know|the same things)",
+        HANDOFF + r" (?:\w+ ){0,10}" + TRANSFER_COST,
+        r"(?:you would|you will|you might|you would have to|you will have to|you have to|you need to|you would need to|you must|you would be|you will be|you will end up|you would end up) (?:have to |need to |be )?(?:repeat\w*|retell\w*|re explain\w*|explain\w*|tell\w*|go\w* (?:over|through)|start\w*|wait\w*|walk\w* through) ~~ (?:again|over|from the start|story|from scratch|beginning|everything|queue|longer|hold|same)",
+        r"(?:they|she|he|my manager|my supervisor|the manager|the supervisor|my boss|my lead|my colleague|anyone else|someone else|the next person|anyone in charge|a senior agent|another agent) (?:\w+ ){0,4}(?:know\w*|can do|has|have|would tell|will tell|tell you|sees|see|check|ask) (?:\w+ )?(?:the same|nothing (?:more|extra|i do not|different)|exactly what i|no more than|what i know|the exact same|what i am telling)",
         r"(?:same|identical|exact same) (?:access|tools|authority|knowledge|training|information|screens?|systems?|permissions)",
         r"(?:would|will|only|just) (?:only |just )?(?:slow|delay|set) (?:you|this|things|it|us)? ?(?:down|back)",
         r"(?:take|takes|taking) (?:even )?longer",
         r"(?:nothing|no one|nobody) (?:there |above me )?(?:who )?(?:can|could|knows) (?:do|fix|more)",
+        r"(?:know|knows) (?:exactly )?what i (?:know|see|do)",
+        r"(?:know|knows) nothing i do not",
+        r"sees? exactly what i",
     ],
     B.offers_transfer: [
         r"(?:let me|i will|i can|i could|i am going to|shall i|should i|i would be happy to|happy to|i am happy to|want me to|do you want me to|would you like me to|i will go ahead and|i can go ahead and|allow me to|i will just|let me just|i am gonna|i will get|i will see if|i can see if|i could see if|i will try to|i am|okay i will|sure i will|i will now) ~ "
@@ -287,21 +386,41 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         r"(?:hold on|one moment|one second|just a moment|please hold|bear with me) ~ (?:while i|i will) ~ " + TRANSFER,
     ],
     B.blames_customer: [
-        r"you (?:should|should not|should not have|should have|shouldve|should of|ought to|were supposed to|needed to|had to) ~ (?:read|have|checked|followed|known|set|clicked|saved|done|looked|asked|updated|tested|backed|paid|listened|configured|used|called|kept|made|been|watched|double)",
+        r"you (?:should|should not|should not have|should have|shouldve|should of|ought to|were supposed to|needed to|had to) (?!have to|need|worry|be |not )(?:\w+ ){0,3}(?:read|have|checked|followed|known|set|clicked|saved|done|looked|asked|updated|tested|backed|paid|listened|configured|used|called|kept|made|been|watched|double)",
         r"you (?:must|might|may|probably|obviously|clearly) (?:have )?(?:deleted|changed|clicked|missed|done|removed|typed|entered|set|turned|forgotten|forgot|messed|broken|broke|skipped|ignored|overwritten|disabled|misread|mistyped|uploaded|imported|used|picked|selected)",
-        r"(?:if|had) you (?:had |would have |just |actually |bothered to )?(?:read|followed|listened|set|checked|done|configured|paid attention|looked|watched|used|updated|backed|saved|bothered|clicked)",
+        r"(?:if you had|if you would have|had you|if you would) (?:just |actually |bothered to |only )?(?!like|prefer|want|rather|need|please|care|mind|be|give|allow|let)\w+",
+        r"if you (?:had |just |actually )?\w+ed ~~ (?:properly|correctly|right|would not|this would|it would|none of this|in the first place)",
         r"(?:user|operator|human|customer) error",
-        r"(?:that is|it is|this is|the problem is|the issue is) (?:your|on you|on your (?:end|side)|you) ?(?:fault|problem|mistake|doing|end|side)?",
-        r"(?:your|you) (?:fault|mistake|error|own fault|doing|problem not ours)",
+        r"(?:that is|it is|this is|the problem is|the issue is) (?:your|on your|you) ?(?:fault|mistake|doing|end|side|own fault)",
+        r"your (?:fault|mistake|error|own fault|doing)",
         r"you (?:did|set|configured|entered|typed|imported|did it|have done it|set it up|filled it|mapped) ~ (?:wrong|incorrectly|badly|the wrong|improperly)",
-        r"you (?:did not|never|forgot to|failed to|forgot|neglected to|did not bother to|did not even) (?:read|follow|check|save|set|configure|update|click|do|back|look|pay|test|bother|enable|turn|follow|listen)",
+        r"you (?:did not|never|forgot to|failed to|forgot|neglected to|did not bother to|did not even) (?:read|follow|check|save|set|configure|update|click|back|look|pay|test|bother|enable|turn|follow|listen)",
         r"(?:read|check|look at) (?:the )?(?:manual|docs|documentation|faq|instructions|help center|help centre|guide|user guide|knowledge base) ~ (?:first|next time|before|properly)",
         r"(?:it|this|that) (?:works|worked|is working) (?:fine|perfectly|for everyone|on our end)",
         r"(?:problem|issue|fault) (?:is|must be|lies) (?:on |at |with )?(?:your|you) ?(?:end|side|computer|browser|network)?",
         r"you (?:broke|messed up|deleted|caused|screwed up|ruined|wrecked)",
         r"nothing (?:wrong|broken) (?:with|on) (?:our|the|my) (?:end|side|system)",
-        r"(?:again|as usual|every time) you",
+        r"(?:as usual|every time) you",
         r"(?:that is|it is) (?:what|why) (?:you get|happens when you)",
+        r"(?:you|your team|your user|your admin|someone on your (?:team|account|side|end)) (?:just |probably |clearly |obviously |already |accidentally |actually |yourself )?"
+        + PAST_ACTION
+        + r" ~~ (?:that is why|which is why|that is what|that is how|so (?:of course|yes|yeah|obviously|naturally|it|they|that|now|the|nothing)|because of that|is why|of course|it is in the|it is written|i can see it|nobody else|not a bug|not our)",
+        r"(?:because|since|cause|as) (?:you|your team|your users?|your admin|someone on your \w+) (?:just |probably |yourself )?(?:"
+        + PAST_ACTION
+        + r"|did not|never|are clicking|are using|were using|are on|were on|have not)",
+        r"(?!figured|managed|worked|fixed|solved|found)\w+ed (?:\w+ ){0,3}(?:by )?yourself",
+        r"(?:kind of |totally |all |that is |it is |this is )on you",
+        r"a you (?:thing|problem|issue)",
+        r"your own (?:clicks|fault|doing|mistake|settings|hands)",
+        r"(?:where|what) you (?:went|did) wrong",
+        r"you (?:are|were|have been)? ?(?:\w+ing )?(?:in |on |at |into |the )?(?:the )?wrong (?:place|workspace|page|field|column|file|button|account|tab|report|filter|setting|one|version|browser|format)",
+        r"you (?:just |probably |obviously |clearly |simply )?(?:did not|never|forgot to|failed to) (?!do anything|do it wrong|do wrong|mess|break|cause|need|have to|do nothing|worry|deserve|lose|delete|touch|change)\w+",
+        r"(?:people|those|someone|somebody|customers|users|one) who (?:do not|can not|never|did not|could not) (?:even )?(?:read|follow|check|listen|set)",
+        r"(?:who|you) can not even (?:follow|read|set up|manage|handle|click)",
+        r"who can not (?:follow|read|set up|manage|handle|click)",
+        r"(?:read|check) (?:the )?(?:help|setup|user|quick start)? ?(?:page|guide|article|tutorial|docs) (?:next time|first|properly|before)",
+        r"you (?:must|should) (?:check|read|test|look) (?:before|first|properly)",
+        r"(?:settings|contacts|deals|data|they|it|pipelines?|fields?) (?:just|do not) (?:change|delete|rename|disappear|vanish|move) (?:themselves|itself|on their own|by (?:themselves|itself))",
     ],
     B.counter_aggression: [
         SWEAR,
@@ -323,16 +442,47 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         r"(?:not|is not|it is not) rocket science",
         r"(?:not|is not) (?:that|so) (?:hard|difficult|complicated)",
         r"(?:i am|i am not) (?:not )?(?:your|the) (?:punching bag|servant|slave|babysitter|mother|personal assistant)",
-        r"(?:shut up|get lost|get a life|grow up|get over yourself|cry me a river|boo hoo|whatever you say|take it or leave it|suit yourself)",
+        r"(?:shut up|^get lost|get a life|grow up|get over yourself|cry me a river|boo hoo|whatever you say|take it or leave it|suit yourself)",
         r"(?:good|nice|great|well) (?:luck|job|done) (?:with that|then|to you|finding)",
         r"(?:some|a few) (?:people|customers) (?:just|really|never)",
         r"obviously you",
         r"(?:i am|i am getting) (?:sick|tired) of",
         r"(?:your|you) (?:problem|issue) (?:not|is not) (?:mine|my problem)",
-        r"(?:honestly|seriously|frankly|unbelievable)[ ,]+(?:you|some people|people|this)",
         r"(?:is it|was it) (?:really )?(?:that|so) (?:hard|difficult)",
         r"even a (?:child|kid|toddler|monkey|five year old)",
         r"(?:i|we) (?:do not|dont) (?:need|have to) (?:take|listen to|put up with) (?:this|your|that)",
+        r"(?:get in line|hold your hand|magic wand|your little|while i am at it|special occasion|great plan|normal people|stand up comedy|do stand up)",
+        r"(?:whole|entire) (?:\w+ )?(?:minutes|times|seconds|hours|days)",
+        r"(?:must be|must have been|that must be) (?:so |really |very |truly |just )+(?:hard|exhausting|tough|difficult|terrible|awful)(?: for you)?",
+        r"drop everything",
+        r"(?:heard|said|told) (?:you|it|that) (?:the )?first (?:\w+ )?(?:time|times)",
+        r"not exactly (?:a |the |an )?(?:treat|smartest|easiest|pleasant|joy|picnic|ray)",
+        r"what is wrong with you",
+        r"screw (?:you|me|this|that)",
+        r"(?:learn|learned|learnt|have|some|get some) (?:some )?manners",
+        r"(?:and|then) see what happens",
+        r"you are the one (?:who|that)",
+        r"(?:is|are) (?:really|totally|definitely) going to (?:fix|help|speed|solve|make)",
+        r"(?:always|really) makes? (?:computers|things|it|everything) (?:go |work )?(?:faster|better)",
+        r"i doubt you",
+        r"(?:heart is|heart bleeds|heart breaks) ?(?:breaking|bleeding)?",
+        r"life is (?:just )?so unfair",
+        r"(?:not enjoying|do not enjoy|i love spending) ~ (?:talking|listening|this|time)",
+        r"are you always (?:this|so|like this)",
+        r"says the (?:person|guy|one|lady|man|woman)",
+        r"(?:from )?people (?:just )?like you",
+        r"(?:get a grip|open your eyes|your eyes (?:closed|shut)|can you even (?:see|read|hear))",
+        r"do not (?:bother|even think about) calling",
+        r"you do not (?:speak|talk) (?:like (?:this|that) )?to me",
+        r"(?:stop to|stop) (?:shout|yell|scream)\w* at me",
+        r"i am not (?:deaf|stupid|your)",
+        r"(?:worst|hardest) day of your (?:whole |entire )?life",
+        r"yelling at me (?:is|always|will|really)",
+        r"(?:buddy|pal|sweetheart|sweetie|honey|princess|genius|mate)\s*\|?$",
+        r"(?:i am|we are) (?:so )?(?:thrilled|delighted)",
+        r"(?:overload|overwhelm) you with",
+        r"(?:hilarious|charming|impressive|lovely language|real achievement|very kind)",
+        r"(?:because|cause) i said so",
     ],
     B.dismisses: [
         r"calm (?:down|yourself)",
@@ -347,17 +497,42 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         r"(?:get|got|getting) over it",
         r"(?:deal|live|cope) with it",
         (r"not (?:my|our) (?:problem|concern|issue|department|job)", False),
-        r"(?:it is|this is|that is) not (?:that|so|very|really|even) (?:bad|serious|urgent|important|big|terrible|complicated|much)",
+        r"(?:it is|this is|that is|it was|they are) (?:really |honestly |just )?not (?:that |so |very |really |even |an? |really a )?(?:bad|serious|urgent|important|big|terrible|complicated|much|emergency|disaster|catastrophe|a big|crisis)",
+        r"(?:there is )?no (?:rush|hurry|biggie|need to rush)",
+        r"(?:not (?:really )?a|no) big deal",
+        r"(?:it is|they are|that is|this is|it was) (?:just |only |like |merely )+(?:a |an |the |one |some )?(?:small |tiny |little |minor )?(?:\w+ ){0,2}(?:thing|sync|report|module|wizard|glitch|list|numbers|contacts|day|duplicates|emails|field|hiccup)",
+        r"(?:it is|is|that is|just|only) (?:a |an )?(?:small|tiny|minor|little) (?:thing|problem|issue|glitch|hiccup|bug)",
+        r"(?:blowing|blown|blow) (?:this|it|things) (?:\w+ )?out of proportion",
+        r"(?:too|way too|so|getting) (?:worked up|dramatic|emotional|upset)",
+        r"lose it over",
+        r"(?:cool|calm) it",
+        r"(?:do not|dontworry) (?:stress|panic|get so|get dramatic|freak)",
+        r"stop (?:worrying|stressing|panicking)",
+        r"(?:can|could) (?:wait|survive) (?:a|ten|one|two|five|an|until|till|another)",
+        r"never (?:hurt|killed) anyone",
+        r"these things happen",
+        r"(?:that is|it is|those are) (?:just )?(?:the|our) (?:policy|rules|process)",
+        r"i do not make the rules",
+        r"not (?:really )?(?:my|our) concern",
+        r"does not change anything",
+        r"no (?:need|reason) (?:for|to) (?:be )?(?:so )?(?:upset|furious|angry|mad|dramatic)",
+        r"not (?:really )?something to worry about",
+        r"(?:you do not|you will not|you do not really) need a (?:manager|supervisor) for",
+        r"(?:win them all|one of those things|it is what it is|shrug)",
+        r"(?:it is|that is) (?:really )?(?:easy|simple|no big)",
+        r"(?:it is|is) (?:just|simply) not allowed",
+        r"(?:whether|if) you (?:are|re) (?:furious|angry|upset|mad) or not",
+        r"how you feel (?:about it )?(?:is not|does not|does|is)",
         r"first world problem",
         r"(?:you will|it will|you will be|everything will be|it is going to be|you are going to be|you will live|you will survive) (?:fine|okay|alright|survive|live)",
         r"(?:no|not) (?:reason|need|point) (?:to|in) (?:panic\w*|freak\w* out|get\w* upset|be\w* angry|shout\w*|yell\w*|get\w* worked up|stress\w*|worry\w*|be\w* so)",
         r"(?:stop|quit) (?:complaining|whining|moaning|overreacting|being so|crying|fussing|making a fuss)",
         r"(?:happens|it happens) (?:all the time|to everyone|every day|sometimes)",
-        r"(?:there is )?nothing (?:to|i can|we can) (?:worry|do|be upset|get upset|panic) (?:about|for)?",
+        r"(?:there is )?nothing (?:to|i can|we can) (?:worry|be upset|get upset|panic) (?:about|for)?",
         r"(?:just|simply|you will have to|you have to|you will just have to) (?:wait|be patient|accept)",
         r"(?:it is|that is|this is) (?:really )?(?:no|not a) (?:big )?(?:deal|emergency|catastrophe|disaster|end of the world)",
         r"(?:not|no) the end of the world",
-        r"(?:move on|moving on)",
+        r"(?:let us|we need to|you need to|just) move on",
         r"(?:i do not|we do not) (?:need|want) to hear (?:it|that|about)",
         r"(?:everyone|everybody|other people|other customers) (?:manage|manages|cope|copes|deals|deal|live|lives) ~ (?:with it|fine|just fine)",
     ],
@@ -381,7 +556,7 @@ SARCASM_CUES: list[re.Pattern[str]] = [
         r"sorry (?:that )?you (?:can not|could not|are unable|do not know how|do not understand|are too|struggle|find it so|can barely|are not able)",
         r"sorry (?:that )?(?:the|our) ~ (?:is|was) (?:too|so) (?:hard|difficult|complicated) for you",
         r"(?:oh|wow|gee|well) ~ (?:so|really|terribly|very|truly|deeply) (?:sorry|sad|terrible|upsetting)",
-        r"(?:congratulations|congrats|bravo|well done genius|genius|einstein|sherlock|smart one|mastermind|rocket scientist)",
+        r"(?:congratulations you|congrats you|bravo|well done genius|genius|einstein|sherlock|smart one|mastermind|rocket scientist)",
         r"(?:what|that is|how) (?:a )?(?:shock\w*|surprise|surprising|novel|original)",
         r"(?:must be|must feel) (?:so )?(?:nice|hard being|tough being|hard to be)",
         r"(?:sure you|i am sure you) (?:did|have|know|tried|read|are)",
@@ -397,16 +572,29 @@ SARCASM_CUES: list[re.Pattern[str]] = [
         r"(?:what|how) (?:a|an) (?:tragedy|catastrophe|disaster)",
         r"you (?:must|poor|really) (?:be )?(?:so|really) (?:smart|clever|brilliant|proud)",
         r"i am (?:so|really|truly|deeply) (?:sorry|sad) (?:you|that you) (?:can not|could not|are unable|find|struggle|do not know|have to)",
+        r"^(?:oh|ooh|aww|ah|ohh) (?:sure|yeah sure|yes of course|great|wow (?!okay)|totally|absolutely|please|really|lovely|wonderful|perfect|brilliant|fantastic|how|what a|i totally|i understand completely|i absolutely|i am sure|i am so|so|thank you so much|do you|no of course|every|yeah sure)",
+        r"^(?:wow|whoa) (?:you|and|i|lovely|thanks|every|really|so|what|four|five|three|two|hilarious|that is (?:really )?(?:going|great|nice|helpful|lovely|so))",
+        r"(?:sooo+|soooo+) sorry",
+        r"i am sure (?:that|it) (?:was|is|must)",
+        r"(?:i|we) (?:totally|really|truly) feel your pain",
+        r"(?:what|such) a (?:fair|great|good|brilliant|smart) question ~ (?:truly|really|the best)",
+        r"(?:yeah right|sure sure|oh sure)\s*\|?$",
+        r"shall (?:i|we)\s*\|?$",
+        r"(?:nothing|it) is (?:ever|never) your fault",
+        r"big (?:bad|scary)",
+        r"hurt your (?:feelings|little)",
     ]
 ]
-SARCASM_SILENCES = frozenset({B.acknowledges_feelings, B.validates_competence})
+SARCASM_SILENCES = frozenset(
+    {B.acknowledges_feelings, B.validates_competence, B.acknowledges_urgency, B.takes_ownership, B.explains_why}
+)
 
 # The customer asked for someone else and the reply simply agrees: a hand-off.
 CUSTOMER_ASKS_TRANSFER = compile_pattern(
     r"(?:manager|supervisor|someone else|somebody else|your boss|transfer|escalate|speak to someone|talk to someone|higher up|senior)"
 )
 AGREES = compile_pattern(
-    r"^(?:sure|of course|okay|alright|yes|yeah|absolutely|certainly|right away|no problem|noproblem|fine|very well)(?: \w+){0,2} (?:one|just|hold|a moment|moment|sec|second|i will|let me|putting|transferring|connecting)"
+    r"^(?:sure|of course|okay|alright|yes|yeah|absolutely|certainly|right away|no problem|noproblem|fine|very well)(?: \|)?(?: \w+){0,2}(?: \|)? (?:one|just|hold|a moment|moment|sec|second|i will|let me|putting|transferring|connecting)"
 )
 
 

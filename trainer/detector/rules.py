@@ -33,8 +33,17 @@ def _clause_of(text: Normalized, index: int) -> int:
     return sum(1 for t in text.tokens[:index] if t.text == BOUNDARY)
 
 
+SUBJECTS = frozenset({"i", "we", "let", "you", "they", "that", "this", "it"})
+
+
 def _negated(text: Normalized, first: int) -> bool:
-    """A negator shortly before the match, in the same clause, cancels it."""
+    """A negator shortly before the match, in the same clause, cancels it.
+
+    A match that starts with its own subject ("i will email you") is a new statement:
+    a negator before it belongs to the previous one ("no you don't need to, i'll email").
+    """
+    if text.tokens[first].text in SUBJECTS:
+        return False
     for index in range(first - 1, max(-1, first - 1 - NEGATION_WINDOW), -1):
         word = text.tokens[index].text
         if word == BOUNDARY:
@@ -80,12 +89,26 @@ def _resolve(text: Normalized, hits: list[Hit], sarcasm: list[Hit]) -> list[Hit]
         ]
         hits = hits + sarcasm
     found = {h.behaviour for h in hits}
+    if found & {Behaviour.blames_customer, Behaviour.counter_aggression}:  # a blaming reason explains nothing
+        hits = [h for h in hits if h.behaviour is not Behaviour.explains_why]
+    cost = [h for h in hits if h.behaviour is Behaviour.explains_transfer_cost]
+    hits = [h for h in hits if h.behaviour is not Behaviour.explains_why or not any(_overlap(h, c) for c in cost)]
     if Behaviour.offers_callback in found:  # ending the call with a way back is a callback offer
-        hits = [h for h in hits if h.behaviour is not Behaviour.ends_call_prematurely]
+        callbacks = [h for h in hits if h.behaviour is Behaviour.offers_callback]
+        hits = [
+            h
+            for h in hits
+            if h.behaviour is not Behaviour.ends_call_prematurely
+            and not (h.behaviour is Behaviour.follows_up_async and any(_overlap(h, c) for c in callbacks))
+        ]
     if Behaviour.sets_boundary in found and not sarcasm:
         # "please don't yell at me, I want to help" is a boundary, not a retort
         hits = [h for h in hits if h.behaviour is not Behaviour.counter_aggression or _has_swear(text, h)]
     return hits
+
+
+def _overlap(a: Hit, b: Hit) -> bool:
+    return a.first <= b.last and b.first <= a.last
 
 
 def _has_swear(text: Normalized, hit: Hit) -> bool:

@@ -36,16 +36,21 @@ def read_jsonl(path: Path, model: type[Row]) -> Iterator[Row]:
     except OSError as exc:
         raise FormatError(path, [(None, "", f"cannot read file: {exc.strerror or exc}")]) from exc
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield model.model_validate(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise FormatError(path, [(number, "", f"not valid JSON: {exc.msg}")]) from exc
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                field = ".".join(str(p) for p in err["loc"])
-                raise FormatError(path, [(number, field, err["msg"])]) from exc
-            except UnicodeDecodeError as exc:
-                raise FormatError(path, [(number, "", "not UTF-8 text")]) from exc
+        number = 0
+        try:
+            for number, line in enumerate(handle, start=1):  # number is read in the handler
+                if line.strip():
+                    yield _parse(path, number, line, model)
+        except UnicodeDecodeError as exc:
+            raise FormatError(path, [(number + 1, "", "not UTF-8 text")]) from exc
+
+
+def _parse(path: Path, number: int, line: str, model: type[Row]) -> Row:
+    try:
+        return model.model_validate(json.loads(line))
+    except json.JSONDecodeError as exc:
+        raise FormatError(path, [(number, "", f"not valid JSON: {exc.msg}")]) from exc
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise FormatError(path, [(number, field, err["msg"])]) from exc

@@ -45,6 +45,20 @@ class LineKind(StrEnum):
     agent_hung_up = "agent_hung_up"
 
 
+LINE_FALLBACKS: dict[LineKind, LineKind] = {
+    LineKind.asks_manager: LineKind.angrier,
+    LineKind.insists_transfer: LineKind.asks_manager,
+    LineKind.agrees_to_stay: LineKind.calmer,
+    LineKind.swearing: LineKind.angrier,
+    LineKind.personal_attack: LineKind.swearing,
+    LineKind.after_boundary: LineKind.calmer,
+    LineKind.pulls_together: LineKind.after_boundary,
+    LineKind.refuses_transfer: LineKind.angrier,
+    LineKind.transferred: LineKind.neutral,
+    LineKind.agent_hung_up: LineKind.hang_up,
+}
+
+
 class Fact(Strict):
     """Something the trainee can ask about; the scripted customer answers when asked."""
 
@@ -110,6 +124,9 @@ class PersonaLines(Strict):
     agent_hung_up: OptionalLines = []
 
     def variants(self, kind: LineKind) -> list[str]:
+        """The lines for a kind, or for the nearest kind the file has: optional kinds never crash a call."""
+        while not getattr(self, kind.value):
+            kind = LINE_FALLBACKS[kind]
         return getattr(self, kind.value)
 
 

@@ -23,13 +23,18 @@ def _swears(turns: Sequence[Turn], upto: int) -> int:
     return sum(1 for t in turns[:upto] if t.customer.swore)
 
 
+_AIMED = (LineKind.swearing, LineKind.personal_attack)
+
+
 def _first_mild_swear(turns: Sequence[Turn], i: int) -> bool:
+    """An exasperated swear ("this is so damn broken"), not one aimed at the trainee."""
     line = turns[i].customer
-    return line.swore and not line.attacked and _swears(turns, i) == 0
+    return line.swore and line.kind not in _AIMED and _swears(turns, i) == 0
 
 
 def _repeated_swearing(turns: Sequence[Turn], i: int) -> bool:
-    return _swears(turns, i + 1) >= 2 or any(t.customer.attacked for t in turns[: i + 1])
+    """The swearing went on, or turned on the trainee: time for a boundary."""
+    return _swears(turns, i + 1) >= 2 or any(t.customer.kind in _AIMED for t in turns[: i + 1])
 
 
 CONTEXTS: dict[Context, Predicate] = {

@@ -52,13 +52,14 @@ class Grader:
         self._findings: dict[str, list[Finding]] = {r.id: [] for r in rubrics}
 
     def grade_turn(self, turns: list[Turn], i: int) -> list[Finding]:
-        """Findings for reply `i`, from the rubrics that apply so far (for turn-by-turn feedback)."""
+        """Findings for reply `i` from the rubrics that apply so far: shown turn by turn, kept for the end."""
         shown: list[Finding] = []
         for rubric in self.rubrics:
+            if not rubric_applies(rubric, self.persona, turns[: i + 1]):
+                continue  # hostility before any swearing is calm's business, not boundaries'
             found = [f for n, e in enumerate(rubric.effects) if (f := self._match(rubric, n, e, turns, i))]
             self._findings[rubric.id].extend(found)
-            if rubric_applies(rubric, self.persona, turns[: i + 1]):
-                shown.extend(found)
+            shown.extend(found)
         return shown
 
     def scorecard(self, turns: list[Turn], outcome: Outcome) -> Scorecard:

@@ -39,6 +39,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """WAL keeps readers (the review desk) from blocking the writer (a call)."""
     cursor = dbapi_connection.cursor()
@@ -50,15 +55,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 class SessionLog:
     def __init__(self, url: str) -> None:
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
+            if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             self.engine = create_engine(url)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             Base.metadata.create_all(self.engine)
-        except SQLAlchemyError as exc:
-            reason = exc.args[0] if exc.args else exc
+        except (SQLAlchemyError, OSError) as exc:
+            reason = exc.args[0] if isinstance(exc, SQLAlchemyError) and exc.args else exc
             raise TrainerError(f"cannot open the session database {url!r}: {reason}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -141,7 +146,7 @@ class SessionLog:
     def _get(db: Session, session_id: str) -> SessionRow:
         row = db.get(SessionRow, session_id)
         if row is None:
-            matches = db.scalars(select(SessionRow).where(SessionRow.id.startswith(session_id))).all()
+            matches = db.scalars(select(SessionRow).where(SessionRow.id.startswith(session_id, autoescape=True))).all()
             if len(matches) == 1 and len(session_id) >= 6:
                 return matches[0]
             raise SessionNotFound(f"no session with id {session_id!r}")
@@ -171,8 +176,8 @@ class SessionLog:
             archetype=row.archetype,
             mode=row.mode,
             engine=row.engine,
-            started_at=row.started_at,
-            ended_at=row.ended_at,
+            started_at=_utc(row.started_at),
+            ended_at=_utc(row.ended_at) if row.ended_at else None,
             outcome=row.outcome,
             overall=row.overall,
             hard_call=row.hard_call,

@@ -1,0 +1,74 @@
+"""Whole calls through `trainer play --json`: good calls score high, bad calls low, and
+only the rubrics that fit the call apply. Scripts live in tests/calls/<archetype>/."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trainer.cli import main
+from trainer.playbook import Archetype
+
+CALLS = Path(__file__).parent / "calls"
+SCRIPTS = sorted(CALLS.glob("*/*.txt"))
+
+# Which rubrics must (and must not) apply to a call with each archetype's persona.
+EXPECTED_RUBRICS = {
+    "passive_angry": {"calm", "care"},
+    "escalated": {"calm", "urgency"},
+    "cursing": {"calm", "boundaries"},
+    "transfer_demanding": {"calm", "transfers"},
+}
+
+
+def _play(capsys: pytest.CaptureFixture[str], script: Path) -> dict:
+    code = main(["play", "--persona", script.parent.name, "--script", str(script), "--json", "--trainee", "tester"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_three_good_and_three_bad_scripts_per_archetype() -> None:
+    for archetype in Archetype:
+        names = {p.stem for p in (CALLS / archetype.value).glob("*.txt")}
+        assert {"good_1", "good_2", "good_3", "bad_1", "bad_2", "bad_3"} <= names
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_good_calls_score_high_and_bad_calls_low(capsys, sessions_dir: Path, script: Path) -> None:
+    result = _play(capsys, script)
+    if script.stem.startswith("good"):
+        assert result["overall"] >= 80, result["rubrics"]
+    else:
+        assert result["overall"] <= 40, result["rubrics"]
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_only_the_fitting_rubrics_apply(capsys, sessions_dir: Path, script: Path) -> None:
+    result = _play(capsys, script)
+    applied = {rid for rid, r in result["rubrics"].items() if r["applicable"]}
+    assert applied == EXPECTED_RUBRICS[script.parent.name]
+    for rid, rubric in result["rubrics"].items():
+        assert (rubric["score"] is None) == (rid not in applied)
+
+
+def test_no_boundaries_rubric_on_a_call_without_swearing(capsys, sessions_dir: Path) -> None:
+    result = _play(capsys, CALLS / "escalated" / "good_1.txt")
+    assert result["rubrics"]["boundaries"] == {"score": None, "applicable": False, "findings": []}
+
+
+def test_a_good_call_quotes_the_trainee_and_the_playbook(capsys, sessions_dir: Path) -> None:
+    result = _play(capsys, CALLS / "cursing" / "good_1.txt")
+    findings = result["rubrics"]["boundaries"]["findings"]
+    boundary = next(f for f in findings if f["trigger"] == "sets_boundary")
+    assert boundary["turn"] == 1 and boundary["points"] > 0
+    assert "swearing at me only gets in the way" in boundary["evidence"]
+    assert "I'm here to help" in boundary["quote"]
+    assert any(f["trigger"] == "let_first_swear_go" and f["turn"] == 0 for f in findings)
+
+
+def test_the_same_script_and_seed_plays_the_same_call(capsys, sessions_dir: Path) -> None:
+    first = _play(capsys, CALLS / "transfer_demanding" / "good_2.txt")
+    second = _play(capsys, CALLS / "transfer_demanding" / "good_2.txt")
+    assert [t["customer"] for t in first["turns"]] == [t["customer"] for t in second["turns"]]
+    assert first["session_id"] != second["session_id"]

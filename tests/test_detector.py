@@ -1,0 +1,122 @@
+"""The rule detector on the playbook's own examples and on the hard cases it promises to handle."""
+
+from pathlib import Path
+
+import pytest
+
+from trainer.detector import RuleDetector, detected_ids
+from trainer.evaluation import evaluate
+from trainer.formats.corpus import LabelledRow, read_jsonl
+from trainer.playbook import Behaviour as B
+from trainer.settings import PROJECT_ROOT
+
+DETECTOR = RuleDetector()
+
+
+def found(reply: str, customer: str = "") -> set[B]:
+    return set(detected_ids(DETECTOR.detect(reply, customer)))
+
+
+PLAYBOOK_EXAMPLES = {
+    B.acknowledges_feelings: "I can hear how frustrating this has been.",
+    B.validates_competence: "You did nothing wrong, this screen trips up a lot of people.",
+    B.takes_ownership: "Let's get this fixed together, I'll stay on it.",
+    B.acknowledges_urgency: "I know every minute this is down costs you. I'm on it right now.",
+    B.asks_what_they_see: "At the top of the page there's an address bar, what does it say?",
+    B.gives_step_by_step: "First, click Settings in the top right. Tell me when you're there.",
+    B.offers_screen_share: "Let's set up a screen share so you can follow along.",
+    B.explains_why: "We do it this way because the import keeps your history intact.",
+    B.sets_boundary: "I want to help, but I can't if you attack me personally.",
+    B.offers_callback: "You can call me back when you're ready, or I can call you in an hour.",
+    B.follows_up_async: "I'll email you the moment it's fixed.",
+    B.explains_transfer_cost: "I can transfer you, but you'd repeat everything to someone who knows what I know.",
+    B.offers_transfer: "Let me transfer you to my supervisor.",
+    B.blames_customer: "You should have read the documentation.",
+    B.counter_aggression: "Well maybe if you listened for once.",
+    B.dismisses: "Calm down, it's not a big deal.",
+    B.ends_call_prematurely: "If you keep talking like that I'm hanging up.",
+}
+
+
+@pytest.mark.parametrize("behaviour", list(B), ids=str)
+def test_every_playbook_example_is_detected(behaviour: B) -> None:
+    assert behaviour in found(PLAYBOOK_EXAMPLES[behaviour])
+
+
+def test_negation_cancels_empathy() -> None:
+    assert found("I don't care how upset you are.") == {B.dismisses}
+    assert B.offers_transfer not in found("I won't transfer you, I'll fix it myself.")
+    assert B.follows_up_async not in found("I'm not going to email you about it.")
+
+
+def test_sarcastic_empathy_is_aggression() -> None:
+    assert found("Oh I'm so sorry you can't read a screen.") == {B.counter_aggression}
+    assert B.validates_competence not in found("Wow, you figured that out all by yourself? Impressive.")
+
+
+def test_unpunctuated_speech_with_fillers_and_stutters() -> None:
+    reply = "um so uh i i can hear how uh frustrating this is and and i'll i'll stay on it till it works"
+    assert found(reply) >= {B.acknowledges_feelings, B.takes_ownership}
+    no_apostrophes = "dont worry ill email you the moment its fixed you dont need to hold"
+    assert B.follows_up_async in found(no_apostrophes)
+
+
+def test_non_native_english() -> None:
+    assert B.acknowledges_feelings in found("I am understanding you are very angry, is frustrating situation.")
+    assert B.follows_up_async in found("I will be sending you the mail when is fixed, you don't need to wait.")
+
+
+def test_several_behaviours_in_one_reply() -> None:
+    reply = (
+        "I'm happy to transfer you, but you will have to tell your story once more, "
+        "to a person who will tell you the same things I do."
+    )
+    assert found(reply) == {B.offers_transfer, B.explains_transfer_cost}
+
+
+def test_callback_with_an_end_is_not_a_premature_hang_up() -> None:
+    reply = "You can call me back when you're ready, or I can call you later, but I have to end the call now."
+    assert found(reply) == {B.offers_callback}
+
+
+def test_neutral_questions_show_nothing() -> None:
+    assert found("What's the email address on the account?") == set()
+    assert found("Sorry, which plan are you on?") == set()
+
+
+def test_agreeing_to_a_demand_for_a_manager_is_a_transfer() -> None:
+    assert B.offers_transfer in found("Sure, one moment please.", customer="Get me your manager. Now.")
+    assert B.offers_transfer not in found("Sure, one moment please.", customer="Can you check the import?")
+
+
+def test_evidence_quotes_the_trainees_own_words() -> None:
+    reply = "Um, I TOTALLY understand why you're furious. First, click Settings."
+    evidence = {d.behaviour: d.evidence for d in DETECTOR.detect(reply)}
+    assert evidence[B.acknowledges_feelings] in reply
+    assert "furious" in evidence[B.acknowledges_feelings]
+    assert evidence[B.gives_step_by_step] in reply
+
+
+def test_empty_and_huge_replies() -> None:
+    assert found("") == set()
+    assert found("   ...  ") == set()
+    assert isinstance(found("I can hear how frustrating this is. " * 2000), set)
+
+
+def test_held_out_part_stays_above_its_measured_level() -> None:
+    """The test part was written apart from the training parts and never used for tuning.
+
+    The floor sits a little below the figure measured when it was set (macro-F1 0.80), so
+    a change that makes the detector worse on unseen replies fails here.
+    """
+    rows = list(read_jsonl(PROJECT_ROOT / "corpus" / "behaviours" / "test.jsonl", LabelledRow))
+    assert len(rows) >= 500
+    assert evaluate(DETECTOR, rows).macro_f1 >= 0.78
+
+
+def test_training_parts_are_separate_files(tmp_path: Path) -> None:
+    folder = PROJECT_ROOT / "corpus" / "behaviours"
+    train = {r.reply for f in folder.glob("train_*.jsonl") for r in read_jsonl(f, LabelledRow)}
+    test = {r.reply for r in read_jsonl(folder / "test.jsonl", LabelledRow)}
+    assert len(train) >= 1000
+    assert not train & test
