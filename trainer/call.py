@@ -4,16 +4,25 @@ A plain object the CLI and the UI both drive: `open`, then `reply` per trainee a
 then `finish`. Each step is written to the session log as it happens.
 """
 
+import threading
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from trainer.audio import AudioError, Clip, load_clip
 from trainer.customer import ScriptedCustomer
 from trainer.detector import BehaviourDetector, RuleDetector
-from trainer.formats.call import CustomerLine, Outcome, Scorecard, Turn
+from trainer.formats.call import CustomerLine, Outcome, Scorecard, Turn, VoiceMeasures
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Persona
 from trainer.formats.rubric import Rubric
+from trainer.prosody import compare_to_baseline, measure
+from trainer.recordings import Recordings
 from trainer.scoring import Grader
 from trainer.sessionlog import SessionLog
+from trainer.settings import Settings
+from trainer.stt import Transcriber, shared_transcriber
+from trainer.tts import CustomerVoice
 
 MAX_REPLY_CHARS = 5_000
 
@@ -26,12 +35,47 @@ class CallOptions:
 
 
 @dataclass
+class CallVoice:
+    """The voice half of a call: the customer speaks, the trainee is heard and measured."""
+
+    customer: CustomerVoice
+    transcriber: Transcriber
+    recordings: Recordings
+    max_reply_seconds: float = 120.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings, persona: Persona) -> "CallVoice":
+        voice = (
+            persona.voice
+            if not settings.tts_engine
+            else persona.voice.model_copy(update={"engine": settings.tts_engine})
+        )
+        return cls(
+            customer=CustomerVoice(voice, settings.sessions_dir / "cache" / "tts"),
+            transcriber=shared_transcriber(settings.stt_engine, settings.stt_model, settings.stt_threads),
+            recordings=Recordings(settings.sessions_dir, settings.recordings_retention_days),
+            max_reply_seconds=settings.max_reply_seconds,
+        )
+
+
+@dataclass
+class Heard:
+    """A spoken reply after transcription: what was said, how, and where it is kept."""
+
+    text: str
+    engine: str
+    clip: Clip
+    measures: VoiceMeasures
+
+
+@dataclass
 class TurnResult:
     """What the trainee gets back after a reply: feedback and the customer's next line."""
 
     turn: Turn  # the graded turn
     customer: CustomerLine  # what the customer says next
     ended: bool
+    seconds: dict[str, float] = field(default_factory=dict)  # where the time went
 
 
 @dataclass
@@ -44,10 +88,13 @@ class Call:
     customer: ScriptedCustomer | None = None
     turns: list[Turn] = field(default_factory=list)
     session_id: str | None = None
+    voice: CallVoice | None = None
 
     def __post_init__(self) -> None:
         self.customer = self.customer or ScriptedCustomer(self.persona, self.options.seed)
         self.grader = Grader(self.persona, self.rubrics)
+        self._stop_warming = threading.Event()
+        self._warming: threading.Thread | None = None
 
     @property
     def outcome(self) -> Outcome:
@@ -62,42 +109,154 @@ class Call:
             self.session_id = self.log.start(
                 self.persona, self.options.trainee, self.options.mode, self.customer.engine, self.options.seed
             )
-        line = self.customer.open()
+        line = self._speak(self.customer.open(), 0)
         self._record(Turn(index=0, customer=line))
+        if self.voice is not None:
+            self._warming = threading.Thread(target=self._warm_voice, daemon=True, name="callcoach-warm")
+            self._warming.start()
         return line
 
-    def reply(self, text: str) -> TurnResult:
+    def reply(self, text: str, heard: Heard | None = None) -> TurnResult:
         """Grade the trainee's answer to the current line and let the customer react."""
-        if not self.turns:
-            raise TrainerError("the call has not started: call open() first")
-        if self.ended:
-            raise TrainerError(f"the call is over ({self.outcome.value}); start a new one")
+        self._check_open()
         text = " ".join(text.split())
         if not text:
             raise TrainerError("the reply is empty: say or type something to the customer")
         if len(text) > MAX_REPLY_CHARS:
             raise TrainerError(f"the reply is {len(text)} characters long; the limit is {MAX_REPLY_CHARS}")
+        seconds: dict[str, float] = {}
+        started = time.perf_counter()
         turn = self.turns[-1]
         turn.reply = text
         turn.detections = self.detector.detect(
             text, turn.customer.text, self.persona.archetype, self.persona.learning_style
         )
+        if heard is not None:
+            self._keep_heard(turn, heard)
         turn.feedback = self.grader.grade_turn(self.turns, turn.index)
+        seconds["detection"] = time.perf_counter() - started
+        started = time.perf_counter()
         line = self.customer.react(turn.behaviours, text)
-        self._record(turn)
-        self._record(Turn(index=turn.index + 1, customer=line))
-        return TurnResult(turn=turn, customer=line, ended=self.ended)
+        seconds["customer"] = time.perf_counter() - started
+        started = time.perf_counter()
+        line = self._speak(line, turn.index + 1)
+        seconds["synthesis"] = time.perf_counter() - started
+        self._record(turn, Turn(index=turn.index + 1, customer=line))
+        return TurnResult(turn=turn, customer=line, ended=self.ended, seconds=seconds)
+
+    def reply_audio(self, recording: Path | bytes) -> TurnResult:
+        """A spoken reply: checked, transcribed, measured, then graded like a typed one.
+
+        A recording that cannot be graded raises AudioError before anything changes,
+        so the trainee simply records the turn again.
+        """
+        self._check_open()
+        if self.voice is None:
+            raise TrainerError("this call has no voice set up; type the reply instead")
+        started = time.perf_counter()
+        clip = load_clip(recording, max_seconds=self.voice.max_reply_seconds)
+        transcript = self.voice.transcriber.transcribe(clip)
+        if not transcript.text.strip():
+            raise AudioError("no words were recognised in the recording; speak closer to the microphone and try again")
+        transcription = time.perf_counter() - started
+        heard = Heard(transcript.text, transcript.engine, clip, measure(clip, transcript.text))
+        result = self.reply(transcript.text, heard)
+        result.seconds = {"transcription": transcription, **result.seconds}
+        return result
+
+    def _check_open(self) -> None:
+        if not self.turns:
+            raise TrainerError("the call has not started: call open() first")
+        if self.ended:
+            raise TrainerError(f"the call is over ({self.outcome.value}); start a new one")
+
+    def _keep_heard(self, turn: Turn, heard: Heard) -> None:
+        earlier = [t.voice for t in self.turns[: turn.index] if t.voice is not None]
+        turn.transcript_engine = heard.engine
+        turn.voice = heard.measures
+        turn.voice_change = compare_to_baseline(heard.measures, earlier)
+        if self.voice is not None and self.session_id is not None:
+            name = f"turn-{turn.index:02d}-trainee"
+            turn.reply_audio = self.voice.recordings.save(self.session_id, name, heard.clip.samples, 16_000)
+
+    def _speak(self, line: CustomerLine, index: int) -> CustomerLine:
+        """Give the line a voice, kept with the session; scripted lines come from the cache."""
+        if self.voice is None:
+            return line
+        wav = self.voice.customer.speak(line.text, line.anger)
+        if self.session_id is None:
+            return line.model_copy(update={"audio": str(wav)})
+        kept = self.voice.recordings.save_file(self.session_id, f"turn-{index:02d}-customer", wav)
+        return line.model_copy(update={"audio": kept})
+
+    def _warm_voice(self) -> None:
+        """Synthesize the persona's scripted lines while the trainee listens to the opening."""
+        assert self.voice is not None
+        self.voice.customer.warm(warm_lines(self.persona), stop=self._stop_warming)
+
+    def close(self) -> None:
+        """Stop background synthesis; a process must not exit with a synthesis half done."""
+        self._stop_warming.set()
+        if self._warming is not None:
+            self._warming.join(timeout=10)
+
+    def audio_path(self, line: CustomerLine) -> Path | None:
+        """Where the line's audio file is on disk, for a player."""
+        if line.audio is None:
+            return None
+        path = Path(line.audio)
+        return path if path.is_absolute() or self.voice is None else self.voice.recordings.path(line.audio)
 
     def finish(self) -> Scorecard:
         """Grade the whole call; a call the trainee stops early keeps every turn it had."""
+        self.close()
         outcome = self.outcome if self.ended else Outcome.script_ended
         card = self.grader.scorecard(self.turns, outcome)
         if self.log is not None and self.session_id is not None:
             self.log.finish(self.session_id, card)
         return card
 
-    def _record(self, turn: Turn) -> None:
-        if turn.index == len(self.turns):
-            self.turns.append(turn)
+    def _record(self, *turns: Turn) -> None:
+        for turn in turns:
+            if turn.index == len(self.turns):
+                self.turns.append(turn)
         if self.log is not None and self.session_id is not None:
-            self.log.record_turn(self.session_id, turn)
+            self.log.record_turns(self.session_id, *turns)
+
+
+def warm_lines(persona: Persona) -> list[tuple[str, int]]:
+    """Every scripted line at the anger it is likely said with: angry lines angry, calm lines calm."""
+    from trainer.formats.persona import LineKind
+
+    hot = {
+        LineKind.angrier,
+        LineKind.swearing,
+        LineKind.personal_attack,
+        LineKind.asks_manager,
+        LineKind.insists_transfer,
+        LineKind.hang_up,
+        LineKind.refuses_transfer,
+        LineKind.agent_hung_up,
+    }
+    cool = {
+        LineKind.calmer,
+        LineKind.after_boundary,
+        LineKind.pulls_together,
+        LineKind.agrees_to_stay,
+        LineKind.satisfied,
+        LineKind.transferred,
+    }
+    start = persona.mood.start_anger
+    lines: list[tuple[str, int]] = []
+    for kind in LineKind:
+        angers = (
+            [85, 55]
+            if kind in hot
+            else [20, 55]
+            if kind in cool
+            else [start]
+            if kind is LineKind.opening
+            else [20, 55, 85]
+        )
+        lines += [(text, anger) for text in persona.lines.variants(kind) for anger in angers]
+    return lines

@@ -5,11 +5,13 @@ import csv
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from trainer.call import Call, CallOptions
+from trainer.audio import AudioError
+from trainer.call import Call, CallOptions, CallVoice
 from trainer.catalog import Catalog, load_catalog
 from trainer.detector import RuleDetector, detected_ids
 from trainer.evaluation import evaluate, format_report
@@ -19,6 +21,9 @@ from trainer.formats.corpus import LabelledRow, ReplyRow, read_jsonl
 from trainer.formats.errors import TrainerError
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings, load_settings
+from trainer.tts.trainee import speak_as_trainee
+
+AUDIO_SUFFIXES = {".wav", ".ogg", ".oga", ".webm", ".mp3", ".m4a", ".flac"}
 
 MAX_SCRIPT_BYTES = 1_000_000
 
@@ -41,9 +46,37 @@ def _read_script(path: Path) -> list[str]:
 def _new_call(args: argparse.Namespace, settings: Settings) -> Call:
     catalog = load_catalog(settings)
     _warn_broken(catalog)
+    persona = catalog.persona(args.persona)
+    customer = None
+    if getattr(args, "engine", "scripted") == "llm":
+        from trainer.customer.llm import LlmCustomer, llm_config  # here: openai is slow to import
+
+        customer = LlmCustomer(persona, llm_config(settings), args.seed, notify=_warn)
     log = None if args.no_log else SessionLog(settings.resolved_database_url())
     options = CallOptions(trainee=args.trainee, mode=args.mode, seed=args.seed)
-    return Call(catalog.persona(args.persona), list(catalog.rubrics.values()), log=log, options=options)
+    voice = CallVoice.from_settings(settings, persona) if _spoken(args) else None
+    return Call(persona, list(catalog.rubrics.values()), log=log, options=options, customer=customer, voice=voice)
+
+
+def _spoken(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "voice", False) or getattr(args, "audio", None))
+
+
+def _audio_replies(args: argparse.Namespace, folder: Path) -> list[Path]:
+    """Recorded replies in name order (--audio), or script lines spoken by the trainee voice (--voice)."""
+    if args.audio:
+        source = Path(args.audio)
+        files = sorted(p for p in source.glob("*") if p.suffix.lower() in AUDIO_SUFFIXES) if source.is_dir() else []
+        if not files:
+            raise TrainerError(f"{source}: no recordings (WAV, ogg, webm, mp3 or m4a files, one per turn)")
+        return files
+    return [
+        speak_as_trainee(line, folder / f"reply-{n:02d}.wav") for n, line in enumerate(_read_script(Path(args.script)))
+    ]
+
+
+def _warn(message: str) -> None:
+    print(f"trainer: warning: {message}", file=sys.stderr)
 
 
 def _warn_broken(catalog: Catalog) -> None:
@@ -71,13 +104,25 @@ def _typed_replies() -> Iterable[str]:
 
 
 def cmd_play(args: argparse.Namespace, settings: Settings) -> int:
-    replies = _replies(args)
+    if args.voice and not args.script:
+        raise TrainerError("--voice speaks a script: give it --script FILE")
+    if _spoken(args):
+        with tempfile.TemporaryDirectory(prefix="callcoach-voice-") as folder:
+            return _play(args, settings, _audio_replies(args, Path(folder)))
+    return _play(args, settings, _replies(args))
+
+
+def _play(args: argparse.Namespace, settings: Settings, replies: Iterable[str | Path]) -> int:
     call = _new_call(args, settings)
-    interactive = not args.script and not args.json
+    interactive = not args.script and not args.json and not args.audio
     say = print if interactive else (lambda *a, **k: None)
     say(f"{call.persona.name} ({call.persona.archetype.value}): {call.open().text}")
     for reply in replies:
-        result = call.reply(reply)
+        try:
+            result = call.reply_audio(reply) if isinstance(reply, Path) else call.reply(reply)
+        except AudioError as exc:  # the turn is skipped; the call and its log go on
+            print(f"trainer: warning: {getattr(reply, 'name', reply)}: {exc}", file=sys.stderr)
+            continue
         if interactive and call.options.mode == "coach":
             for finding in result.turn.feedback:
                 say(f"   {'+' if finding.points > 0 else '-' if finding.points < 0 else '='} {finding.feedback}")
@@ -104,6 +149,11 @@ def _play_json(call: Call, card: Scorecard) -> dict:
                 "behaviours": [b.value for b in sorted(t.behaviours)],
                 "anger": t.customer.anger,
                 "customer_kind": t.customer.kind.value,
+                "customer_audio": t.customer.audio,
+                "reply_audio": t.reply_audio,
+                "transcript_engine": t.transcript_engine,
+                "voice": t.voice.model_dump() if t.voice else None,
+                "voice_change": sorted(t.voice_change.flags) if t.voice_change else [],
                 "evidence": {d.behaviour.value: d.evidence for d in t.detections},
                 "feedback": [f.model_dump(mode="json") for f in t.feedback],
             }
@@ -256,6 +306,14 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--trainee", default=os.environ.get("USER", "trainee"))
     play.add_argument("--mode", choices=["coach", "exam"], default="coach")
     play.add_argument("--no-log", action="store_true", help="do not write the session log")
+    play.add_argument(
+        "--engine",
+        choices=["scripted", "llm"],
+        default="scripted",
+        help="who words the customer's lines: the persona file, or an LLM (OPENAI_BASE_URL, CALLCOACH_LLM_MODEL)",
+    )
+    play.add_argument("--voice", action="store_true", help="speak each script line, transcribe and grade it")
+    play.add_argument("--audio", metavar="DIR", help="play a call from recorded replies, one file per turn")
     play.set_defaults(func=cmd_play)
 
     detect = sub.add_parser("detect", help="add detected behaviours to JSONL rows")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +23,35 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: SQLite file callcoach.db in sessions_dir."
     )
+    # Voice (issue 5).
+    stt_engine: str = Field("faster-whisper", description="faster-whisper, sphinx (unreliable) or openai.")
+    stt_model: str | None = Field(None, description="A faster-whisper model folder or name; default: packaged tiny.en.")
+    stt_threads: int = Field(2, ge=1, le=64)
+    tts_engine: str | None = Field(
+        None, description="piper or espeak for every customer; default: the persona's, else piper."
+    )
+    max_reply_seconds: float = Field(120.0, gt=1, le=1800, description="Longer recordings are refused.")
+    recordings_retention_days: int = Field(90, ge=0, description="Delete call audio after this many days; 0 keeps it.")
+    # LLM customers (issue 7). The two OPENAI_* names are the ones the openai client and
+    # every OpenAI-compatible server's docs use, so they carry no CALLCOACH_ prefix.
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("openai_base_url", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama; unset: OpenAI.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("openai_api_key", "OPENAI_API_KEY"),
+        description="Needed for OpenAI; a self-hosted endpoint gets a placeholder when unset.",
+    )
+    llm_model: str | None = Field(None, description="The model the endpoint serves, e.g. llama3.2:1b.")
+    llm_timeout: float = Field(4.0, gt=0, le=120, description="Seconds for one whole customer line.")
+
+    @field_validator("openai_base_url", "openai_api_key", "llm_model", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`export OPENAI_BASE_URL=` means unset, not an empty URL."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     def resolved_database_url(self) -> str:
         if self.database_url:

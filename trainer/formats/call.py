@@ -16,6 +16,36 @@ class Detection(BaseModel):
     evidence: str  # the trainee's own words, quoted back in feedback
 
 
+class VoiceMeasures(BaseModel):
+    """How a reply sounded (see `trainer.prosody`)."""
+
+    seconds: float
+    voiced_seconds: float
+    loudness_dbfs: float
+    words_per_minute: int | None
+    pitch_hz: float | None
+    pitch_range_st: float | None
+    silence_before_s: float
+
+
+class VoiceChange(BaseModel):
+    """What changed, with the numbers feedback quotes ("you sped up to 210 words a minute")."""
+
+    louder: bool = False
+    faster: bool = False
+    higher: bool = False
+    frozen: bool = False
+    louder_db: float = 0.0
+    wpm: int | None = None
+    baseline_wpm: int | None = None
+    pitch_up_st: float = 0.0
+    silence_s: float = 0.0
+
+    @property
+    def flags(self) -> set[str]:
+        return {name for name in ("louder", "faster", "higher", "frozen") if getattr(self, name)}
+
+
 class Outcome(StrEnum):
     in_progress = "in_progress"
     satisfied = "satisfied"
@@ -36,6 +66,7 @@ class CustomerLine(BaseModel):
     wants_to_hold: bool = False
     engine: str = "scripted"
     outcome: Outcome = Outcome.in_progress
+    audio: str | None = None  # the recording of this line, relative to the sessions folder
 
 
 class Finding(BaseModel):
@@ -61,6 +92,10 @@ class Turn(BaseModel):
     reply: str | None = None
     detections: list[Detection] = []
     feedback: list[Finding] = []
+    reply_audio: str | None = None  # relative to the sessions folder
+    transcript_engine: str | None = None  # None: the reply was typed
+    voice: VoiceMeasures | None = None
+    voice_change: VoiceChange | None = None  # against the trainee's first replies
 
     @property
     def behaviours(self) -> set[Behaviour]:

@@ -48,14 +48,26 @@ class Moment(StrEnum):
     no_boundary_after_attack = "no_boundary_after_attack"
 
 
+class VoiceSign(StrEnum):
+    """A change in the trainee's voice against their own first replies (`trainer.prosody`)."""
+
+    louder = "louder"
+    faster = "faster"
+    higher = "higher"
+    frozen = "frozen"
+
+
 class Effect(Strict):
     """One way a call moves the score, with what the trainee is told about it.
 
-    Exactly one of `behaviour` (the reply showed it), `missing` (the call never showed it)
-    or `moment` (a derived finding) says what triggers the effect.
+    Exactly one of `behaviour` (the reply showed it), `missing` (the call never showed it),
+    `moment` (a derived finding) or `voice` (how the reply sounded) triggers the effect.
+    Voice feedback may quote the numbers: {wpm}, {baseline_wpm}, {louder_db}, {pitch_up_st},
+    {silence_s}, and {when} (" when the customer swore", or nothing).
     """
 
     behaviour: Behaviour | None = None
+    voice: VoiceSign | None = None
     missing: Behaviour | None = None
     moment: Moment | None = None
     context: Context = Context.any
@@ -68,9 +80,9 @@ class Effect(Strict):
 
     @model_validator(mode="after")
     def _one_trigger(self) -> "Effect":
-        triggers = [t for t in (self.behaviour, self.missing, self.moment) if t is not None]
+        triggers = [t for t in (self.behaviour, self.missing, self.moment, self.voice) if t is not None]
         if len(triggers) != 1:
-            raise ValueError("an effect needs exactly one of behaviour, missing or moment")
+            raise ValueError("an effect needs exactly one of behaviour, missing, moment or voice")
         return self
 
 

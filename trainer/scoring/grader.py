@@ -42,6 +42,17 @@ def rubric_applies(rubric: Rubric, persona: Persona, turns: list[Turn]) -> bool:
     return not when.events or bool(set(when.events) & _events(turns))
 
 
+def _voice_feedback(template: str, turn: Turn) -> str:
+    """Fill in the numbers, so the trainee reads "you sped up to 210 words a minute"."""
+    change = turn.voice_change
+    values = change.model_dump() if change else {}
+    values["when"] = " when the customer swore" if turn.customer.swore else ""
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
 class Grader:
     """Grades the turns of one call in order; keeps the counts that `max_times` needs."""
 
@@ -99,6 +110,14 @@ class Grader:
             if detection is None or not CONTEXTS[effect.context](turns, i):
                 return None
             evidence, trigger = detection.evidence, effect.behaviour.value
+        elif effect.voice is not None:
+            change = turn.voice_change
+            if change is None or effect.voice.value not in change.flags or not CONTEXTS[effect.context](turns, i):
+                return None
+            self._counts[(rubric.id, n)] += 1
+            finding = self._finding(rubric, effect, i, f"voice:{effect.voice.value}", turn.reply or "")
+            finding.feedback = _voice_feedback(effect.feedback, turn)
+            return finding
         else:
             assert effect.moment is not None
             if not MOMENTS[effect.moment](turns, i):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -53,6 +53,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _add_new_columns(engine: Engine) -> None:
+    """Logs written by an older version gain the newer (nullable) columns; nothing is lost."""
+    existing = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            present = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+
+
 class SessionLog:
     def __init__(self, url: str) -> None:
         try:
@@ -62,6 +74,7 @@ class SessionLog:
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             Base.metadata.create_all(self.engine)
+            _add_new_columns(self.engine)
         except (SQLAlchemyError, OSError) as exc:
             reason = exc.args[0] if isinstance(exc, SQLAlchemyError) and exc.args else exc
             raise TrainerError(f"cannot open the session database {url!r}: {reason}") from exc
@@ -88,24 +101,31 @@ class SessionLog:
             )
         return session_id
 
-    def record_turn(self, session_id: str, turn: Turn) -> None:
-        """Insert or update one turn and commit at once: a crash loses nothing said."""
+    def record_turns(self, session_id: str, *turns: Turn) -> None:
+        """Insert or update turns in one commit, at once: a crash loses nothing said, and
+        never leaves a reply without the customer's answer to it."""
         with self._sessions.begin() as db:
-            row = db.scalar(select(TurnRow).where(TurnRow.session_id == session_id, TurnRow.index == turn.index))
-            if row is None:
-                row = TurnRow(session_id=session_id, index=turn.index, said_at=_now())
-                db.add(row)
-            row.customer_line = turn.customer.text
-            row.customer_kind = turn.customer.kind.value
-            row.customer_engine = turn.customer.engine
-            row.anger = turn.customer.anger
-            row.customer = turn.customer.model_dump(mode="json")
-            row.reply = turn.reply
-            row.behaviours = [b.value for b in sorted(turn.behaviours)]
-            row.detections = [d.model_dump(mode="json") for d in turn.detections]
-            row.feedback = [f.model_dump(mode="json") for f in turn.feedback]
-            if turn.reply is not None and row.replied_at is None:
-                row.replied_at = _now()
+            for turn in turns:
+                self._write_turn(db, session_id, turn)
+
+    @staticmethod
+    def _write_turn(db: Session, session_id: str, turn: Turn) -> None:
+        row = db.scalar(select(TurnRow).where(TurnRow.session_id == session_id, TurnRow.index == turn.index))
+        if row is None:
+            row = TurnRow(session_id=session_id, index=turn.index, said_at=_now())
+            db.add(row)
+        row.customer_line = turn.customer.text
+        row.customer_kind = turn.customer.kind.value
+        row.customer_engine = turn.customer.engine
+        row.anger = turn.customer.anger
+        row.customer = turn.customer.model_dump(mode="json")
+        row.reply = turn.reply
+        row.behaviours = [b.value for b in sorted(turn.behaviours)]
+        row.detections = [d.model_dump(mode="json") for d in turn.detections]
+        row.feedback = [f.model_dump(mode="json") for f in turn.feedback]
+        row.voice = turn.model_dump(mode="json", include={"reply_audio", "transcript_engine", "voice", "voice_change"})
+        if turn.reply is not None and row.replied_at is None:
+            row.replied_at = _now()
 
     def finish(self, session_id: str, card: Scorecard) -> None:
         with self._sessions.begin() as db:
@@ -164,6 +184,8 @@ class SessionLog:
             "behaviours": row.behaviours,
             "detections": row.detections,
             "feedback": row.feedback,
+            **(row.voice or {}),
+            "customer_audio": (row.customer or {}).get("audio"),
         }
 
     @staticmethod

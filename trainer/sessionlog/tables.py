@@ -51,6 +51,7 @@ class TurnRow(Base):
     behaviours: Mapped[list] = mapped_column(JSON, default=list)
     detections: Mapped[list] = mapped_column(JSON, default=list)
     feedback: Mapped[list] = mapped_column(JSON, default=list)
+    voice: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # audio, transcript engine, measures
     said_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 

