@@ -141,7 +141,9 @@ class Call:
         started = time.perf_counter()
         line = self._speak(line, turn.index + 1)
         seconds["synthesis"] = time.perf_counter() - started
+        started = time.perf_counter()
         self._record(turn, Turn(index=turn.index + 1, customer=line))
+        seconds["log"] = time.perf_counter() - started
         return TurnResult(turn=turn, customer=line, ended=self.ended, seconds=seconds)
 
     def reply_audio(self, recording: Path | bytes) -> TurnResult:
@@ -183,11 +185,18 @@ class Call:
         """Give the line a voice, kept with the session; scripted lines come from the cache."""
         if self.voice is None:
             return line
-        wav = self.voice.customer.speak(line.text, line.anger)
+        wav = self.voice.customer.speak_parts(self._spoken_parts(line.text), line.anger)
         if self.session_id is None:
             return line.model_copy(update={"audio": str(wav)})
         kept = self.voice.recordings.save_file(self.session_id, f"turn-{index:02d}-customer", wav)
         return line.model_copy(update={"audio": kept})
+
+    def _spoken_parts(self, text: str) -> list[str]:
+        """A line with a fact answered is two cached pieces, not one new sentence to synthesize."""
+        for fact in self.persona.problem.facts:
+            if text.endswith(" " + fact.answer):
+                return [text[: -len(fact.answer) - 1], fact.answer]
+        return [text]
 
     def _warm_voice(self) -> None:
         """Synthesize the persona's scripted lines while the trainee listens to the opening."""
@@ -259,4 +268,5 @@ def warm_lines(persona: Persona) -> list[tuple[str, int]]:
             else [20, 55, 85]
         )
         lines += [(text, anger) for text in persona.lines.variants(kind) for anger in angers]
+    lines += [(fact.answer, anger) for fact in persona.problem.facts for anger in (20, 55, 85)]
     return lines

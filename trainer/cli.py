@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import ValidationError
+
 from trainer.audio import AudioError
 from trainer.call import Call, CallOptions, CallVoice
 from trainer.catalog import Catalog, load_catalog
@@ -20,7 +22,7 @@ from trainer.formats.call import Scorecard, Turn
 from trainer.formats.corpus import LabelledRow, ReplyRow, read_jsonl
 from trainer.formats.errors import TrainerError
 from trainer.sessionlog import SessionLog
-from trainer.settings import Settings, load_settings
+from trainer.settings import PROJECT_ROOT, Settings, load_settings
 from trainer.tts.trainee import speak_as_trainee
 
 AUDIO_SUFFIXES = {".wav", ".ogg", ".oga", ".webm", ".mp3", ".m4a", ".flac"}
@@ -149,6 +151,7 @@ def _play_json(call: Call, card: Scorecard) -> dict:
                 "behaviours": [b.value for b in sorted(t.behaviours)],
                 "anger": t.customer.anger,
                 "customer_kind": t.customer.kind.value,
+                "customer_engine": t.customer.engine,
                 "customer_audio": t.customer.audio,
                 "reply_audio": t.reply_audio,
                 "transcript_engine": t.transcript_engine,
@@ -294,6 +297,47 @@ def _write_csv(handle: TextIO, fields: list[str], rows: list[dict]) -> None:
     writer.writerows(rows)
 
 
+def cmd_eval_stt(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.stt import shared_transcriber
+    from trainer.stt.evaluate import evaluate_stt
+
+    transcriber = shared_transcriber(settings.stt_engine, settings.stt_model, settings.stt_threads)
+    scored, overall = evaluate_stt(transcriber, Path(args.folder))
+    for s in scored:
+        mark = "" if s.wer == 0 else f"   heard: {s.heard!r}"
+        print(f"{s.name:<16} WER {s.wer:5.2f}  {s.seconds:5.2f} s{mark}")
+    seconds = [s.seconds for s in scored]
+    print(
+        f"\nword error rate {overall:.3f} over {len(scored)} recordings ({transcriber.name}), "
+        f"{sum(seconds) / len(seconds):.2f} s per recording"
+    )
+    return 0
+
+
+def cmd_bench_turn(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.bench import bench_turn
+
+    factory = None
+    if args.engine == "llm":
+        from trainer.customer.llm import LlmCustomer, llm_config
+
+        config = llm_config(settings)
+        factory = lambda persona, seed: LlmCustomer(persona, config, seed, notify=_warn)  # noqa: E731
+    print(bench_turn(settings, load_catalog(settings), args.persona, args.turns, factory))
+    return 0
+
+
+def cmd_bench_detector(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.bench import bench_detector
+
+    path = Path(args.file) if args.file else PROJECT_ROOT / "corpus" / "behaviours" / "test.jsonl"
+    rows = list(read_jsonl(path, LabelledRow))
+    if not rows:
+        raise TrainerError(f"{path}: no rows")
+    print(bench_detector(RuleDetector(), rows))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trainer", description="callcoach: practise angry support calls.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -328,6 +372,21 @@ def build_parser() -> argparse.ArgumentParser:
     ev_det.add_argument("--mistakes", type=int, default=15, help="how many confusions to list")
     ev_det.set_defaults(func=cmd_eval_detector)
 
+    ev_stt = ev_sub.add_parser("stt", help="word error rate on recordings with reference transcripts beside them")
+    ev_stt.add_argument("folder")
+    ev_stt.set_defaults(func=cmd_eval_stt)
+
+    bench = sub.add_parser("bench", help="speed figures")
+    bench_sub = bench.add_subparsers(dest="target", required=True)
+    b_turn = bench_sub.add_parser("turn", help="from a 5 s spoken reply to the customer's audio")
+    b_turn.add_argument("--persona", default="escalated")
+    b_turn.add_argument("--turns", type=int, default=20)
+    b_turn.add_argument("--engine", choices=["scripted", "llm"], default="scripted")
+    b_turn.set_defaults(func=cmd_bench_turn)
+    b_det = bench_sub.add_parser("detector", help="per-reply latency of the behaviour detector")
+    b_det.add_argument("file", nargs="?", help="JSONL rows (default: the corpus test part)")
+    b_det.set_defaults(func=cmd_bench_detector)
+
     personas = sub.add_parser("personas", help="persona files")
     personas_sub = personas.add_subparsers(dest="action", required=True)
     check = personas_sub.add_parser("check", help="validate persona files")
@@ -352,6 +411,15 @@ def main(argv: list[str] | None = None) -> int:
     except (TrainerError, FormatError) as exc:
         print(f"trainer: error: {exc}", file=sys.stderr)
         return 2
+    except ValidationError as exc:  # a bad CALLCOACH_* value
+        err = exc.errors()[0]
+        name = ".".join(str(p) for p in err["loc"]).upper()
+        name = name if name.startswith("OPENAI") else f"CALLCOACH_{name}"
+        print(f"trainer: error: invalid setting {name}: {err['msg']}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `trainer ... | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("trainer: interrupted; every turn already played is in the session log", file=sys.stderr)
         return 130

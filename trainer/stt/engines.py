@@ -91,6 +91,7 @@ class FasterWhisper:
                 _audio_data(clip),
                 language="en",
                 beam_size=1,
+                temperature=0.0,  # no fallback re-decoding: a bounded time per reply
                 without_timestamps=True,
                 condition_on_previous_text=False,
             )

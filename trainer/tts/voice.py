@@ -48,6 +48,13 @@ def spec_for(voice: Voice, engine: str, anger: int) -> VoiceSpec:
     return VoiceSpec(engine, voice.voice, rate, pitch, length, _LOUDER_DB[mood])
 
 
+def _read(path: Path) -> Speech:
+    import soundfile
+
+    samples, rate = soundfile.read(str(path), dtype="float32")
+    return Speech(samples, rate)
+
+
 def _with_gain(speech: Speech, gain_db: float) -> Speech:
     samples = np.clip(speech.samples * (10 ** (gain_db / 20)), -1, 1).astype(np.float32)
     return Speech(samples, speech.rate)
@@ -76,6 +83,22 @@ class CustomerVoice:
             tmp = path.with_suffix(".tmp.wav")
             write_wav(tmp, speech.samples, speech.rate)
             tmp.replace(path)  # atomic: a reader never sees half a file
+        return path
+
+    def speak_parts(self, parts: list[str], anger: int) -> Path:
+        """Several cached pieces joined into one file: joining costs far less than synthesizing."""
+        if len(parts) == 1:
+            return self.speak(parts[0], anger)
+        spec = self.spec(anger)
+        path = self._path(" ".join(parts), spec)
+        if not path.is_file():
+            pieces = [_read(self.speak(part, anger)) for part in parts]
+            rate = pieces[0].rate
+            gap = np.zeros(int(rate * 0.25), np.float32)
+            joined = np.concatenate([x for piece in pieces for x in (piece.samples, gap)][:-1])
+            tmp = path.with_suffix(".tmp.wav")
+            write_wav(tmp, joined, rate)
+            tmp.replace(path)
         return path
 
     def warm(self, lines: list[tuple[str, int]], stop: threading.Event | None = None) -> int:
