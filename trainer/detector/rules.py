@@ -33,6 +33,7 @@ def _clause_of(text: Normalized, index: int) -> int:
     return sum(1 for t in text.tokens[:index] if t.text == BOUNDARY)
 
 
+REPORTING = frozenset({"think", "believe", "say", "saying", "said", "mean", "calling", "suggesting"})
 SUBJECTS = frozenset({"i", "we", "let", "you", "they", "that", "this", "it"})
 
 
@@ -42,9 +43,12 @@ def _negated(text: Normalized, first: int) -> bool:
     A match that starts with its own subject ("i will email you") is a new statement:
     a negator before it belongs to the previous one ("no you don't need to, i'll email").
     """
+    window = range(first - 1, max(-1, first - 1 - NEGATION_WINDOW), -1)
     if text.tokens[first].text in SUBJECTS:
-        return False
-    for index in range(first - 1, max(-1, first - 1 - NEGATION_WINDOW), -1):
+        # ...unless the negator governs a verb of saying: "i don't think you're stupid"
+        words = [text.tokens[i].text for i in window]
+        return any(w in NEGATORS for w in words) and any(w in REPORTING for w in words)
+    for index in window:
         word = text.tokens[index].text
         if word == BOUNDARY:
             return False

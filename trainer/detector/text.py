@@ -173,11 +173,44 @@ def _merge_idioms(tokens: list[Token]) -> list[Token]:
     return out
 
 
+# "like" is a filler unless a word before it makes it a verb or a comparison
+# ("i would like", "looks like", "talk to me like that").
+LIKE_KEEPERS = frozenset(
+    "would i you we they look looks looked sound sounds sounded seem seems feel feels felt me "
+    "something anything nothing things stuff just more less much exactly talk talking speak speaking "
+    "treat treating what is it that this".split()
+)
+# "you know" is a filler unless what follows is what they know ("you know your way around").
+YOU_KNOW_KEEPERS = frozenset(
+    "what your how the that this exactly where why when more it if about my our best better what's".split()
+)
+
+
+def _is_filler(tokens: list[Token], index: int, out: list[Token]) -> bool:
+    word = tokens[index].text
+    if word in FILLERS:
+        return True
+    following = tokens[index + 1].text if index + 1 < len(tokens) else BOUNDARY
+    if word == "like":
+        return not out or out[-1].text not in LIKE_KEEPERS
+    if word == "you" and following == "know":
+        after = tokens[index + 2].text if index + 2 < len(tokens) else BOUNDARY
+        return after not in YOU_KNOW_KEEPERS
+    return False
+
+
 def _drop_disfluencies(tokens: list[Token]) -> list[Token]:
-    """Remove fillers and stutters ("i i", "i can i can"), and collapse repeated boundaries."""
+    """Remove fillers ("um", "like", "you know") and stutters ("i i", "i can i can")."""
     out: list[Token] = []
-    for token in tokens:
-        if token.text in FILLERS or (out and token.text == out[-1].text):
+    skip = 0
+    for index, token in enumerate(tokens):
+        if skip:
+            skip -= 1
+            continue
+        if _is_filler(tokens, index, out):
+            skip = 1 if token.text == "you" else 0  # "you know" is two tokens
+            continue
+        if out and token.text == out[-1].text:
             continue
         out.append(token)
         if len(out) >= 4 and out[-1].text == out[-3].text and out[-2].text == out[-4].text:
