@@ -176,13 +176,70 @@ def _merge_idioms(tokens: list[Token]) -> list[Token]:
 # "like" is a filler unless a word before it makes it a verb or a comparison
 # ("i would like", "looks like", "talk to me like that").
 LIKE_KEEPERS = frozenset(
-    "would i you we they look looks looked sound sounds sounded seem seems feel feels felt me "
-    "something anything nothing things stuff just more less much exactly talk talking speak speaking "
-    "treat treating what is it that this".split()
+    [
+        "would",
+        "i",
+        "you",
+        "we",
+        "they",
+        "look",
+        "looks",
+        "looked",
+        "sound",
+        "sounds",
+        "sounded",
+        "seem",
+        "seems",
+        "feel",
+        "feels",
+        "felt",
+        "me",
+        "something",
+        "anything",
+        "nothing",
+        "things",
+        "stuff",
+        "just",
+        "more",
+        "less",
+        "much",
+        "exactly",
+        "talk",
+        "talking",
+        "speak",
+        "speaking",
+        "treat",
+        "treating",
+        "what",
+        "is",
+        "it",
+        "that",
+        "this",
+    ]
 )
 # "you know" is a filler unless what follows is what they know ("you know your way around").
 YOU_KNOW_KEEPERS = frozenset(
-    "what your how the that this exactly where why when more it if about my our best better what's".split()
+    [
+        "what",
+        "your",
+        "how",
+        "the",
+        "that",
+        "this",
+        "exactly",
+        "where",
+        "why",
+        "when",
+        "more",
+        "it",
+        "if",
+        "about",
+        "my",
+        "our",
+        "best",
+        "better",
+        "what's",
+    ]
 )
 
 
