@@ -120,3 +120,22 @@ def test_training_parts_are_separate_files(tmp_path: Path) -> None:
     test = {r.reply for r in read_jsonl(folder / "test.jsonl", LabelledRow)}
     assert len(train) >= 1000
     assert not train & test
+
+
+def test_the_hybrid_detector_beats_the_rules_on_the_held_out_part() -> None:
+    """The n-gram layer was chosen and tuned by cross-validation on the training parts only."""
+    from trainer.detector import offline_detector
+
+    rows = list(read_jsonl(PROJECT_ROOT / "corpus" / "behaviours" / "test.jsonl", LabelledRow))
+    hybrid = evaluate(offline_detector("hybrid"), rows)
+    assert hybrid.macro_f1 >= 0.85  # measured 0.871 when set
+    assert hybrid.macro_f1 > evaluate(DETECTOR, rows).macro_f1 + 0.05
+    assert min(c.f1 for c in hybrid.counts.values()) >= 0.65  # weakest: blames_customer, 0.69
+
+
+def test_the_hybrid_quotes_the_trainee_even_for_what_only_the_model_found() -> None:
+    from trainer.detector import offline_detector
+
+    reply = "Honestly the way the import wizard is laid out confuses everybody, so don't feel bad. What does your screen show?"
+    for detection in offline_detector("hybrid").detect(reply):
+        assert detection.evidence and detection.evidence in reply

@@ -20,7 +20,7 @@ from trainer.settings import Settings
 from trainer.tts.trainee import speak_as_trainee
 
 FIVE_SECOND_REPLY = (
-    "I can hear how frustrating this is, and I'm going to fix it with you right now. What do you see on the screen?"
+    "I can hear how frustrating this is, and I'm going to fix it right now."
 )
 STAGES = ("transcription", "detection", "customer", "synthesis", "log")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from trainer.audio import AudioError, Clip, load_clip
 from trainer.customer import ScriptedCustomer
-from trainer.detector import BehaviourDetector, RuleDetector
+from trainer.detector import BehaviourDetector, offline_detector
 from trainer.formats.call import CustomerLine, Outcome, Scorecard, Turn, VoiceMeasures
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Persona
@@ -84,7 +84,7 @@ class Call:
     rubrics: list[Rubric]
     log: SessionLog | None = None
     options: CallOptions = field(default_factory=CallOptions)
-    detector: BehaviourDetector = field(default_factory=RuleDetector)
+    detector: BehaviourDetector = field(default_factory=offline_detector)
     customer: ScriptedCustomer | None = None
     turns: list[Turn] = field(default_factory=list)
     session_id: str | None = None

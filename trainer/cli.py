@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from trainer.audio import AudioError
 from trainer.call import Call, CallOptions, CallVoice
 from trainer.catalog import Catalog, load_catalog
-from trainer.detector import RuleDetector, detected_ids
+from trainer.detector import detected_ids, offline_detector
 from trainer.evaluation import evaluate, format_report
 from trainer.formats import FormatError, load_persona
 from trainer.formats.call import Scorecard, Turn
@@ -210,7 +210,7 @@ def _scorecard_text(card: Scorecard) -> str:
 
 
 def cmd_detect(args: argparse.Namespace, settings: Settings) -> int:
-    detector = RuleDetector()
+    detector = offline_detector()
     for row in read_jsonl(Path(args.file), ReplyRow):
         found = detected_ids(detector.detect(row.reply, row.customer, row.archetype, row.learning_style))
         out = {**row.model_dump(mode="json"), "behaviours": [b.value for b in found]}
@@ -222,10 +222,32 @@ def cmd_eval_detector(args: argparse.Namespace, settings: Settings) -> int:
     rows = list(read_jsonl(Path(args.file), LabelledRow))
     if not rows:
         raise TrainerError(f"{args.file}: no rows to evaluate")
-    report = evaluate(RuleDetector(), rows)
-    print(format_report(report, args.mistakes))
+    engines = ["hybrid", "llm"] if args.engine == "both" else [args.engine]
+    detectors, titles = {}, {}  # every engine set up first: a missing LLM setting fails before any grading
+    for engine in engines:
+        if engine == "llm":
+            from trainer.detector.llm_judge import llm_judge  # here: openai is slow to import
+
+            judge = detectors[engine] = llm_judge(settings)
+            titles[engine] = f"== llm: {judge.describe()} =="
+        else:
+            detectors[engine] = offline_detector(engine)
+            titles[engine] = (
+                f"== {engine}: offline ({'patterns only' if engine == 'rules' else 'patterns + n-gram model'}) =="
+            )
+    reports = {}
+    for engine, detector in detectors.items():
+        if engine == "llm" or len(engines) > 1:
+            print(titles[engine])
+        reports[engine] = evaluate(detector, rows)
+        print(format_report(reports[engine], args.mistakes) + ("\n" if len(engines) > 1 else ""))
+    if len(reports) > 1:
+        from trainer.detector.llm_judge import format_comparison
+
+        print(format_comparison(reports))
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")
+        data = reports[engines[0]].to_json() if len(reports) == 1 else {e: r.to_json() for e, r in reports.items()}
+        Path(args.json_out).write_text(json.dumps(data, indent=2), encoding="utf-8")
     return 0
 
 
@@ -334,7 +356,41 @@ def cmd_bench_detector(args: argparse.Namespace, settings: Settings) -> int:
     rows = list(read_jsonl(path, LabelledRow))
     if not rows:
         raise TrainerError(f"{path}: no rows")
-    print(bench_detector(RuleDetector(), rows))
+    print(bench_detector(offline_detector(args.engine), rows))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.app import serve  # here: gradio takes seconds to import, other commands must not wait
+
+    serve(settings, host=args.host, port=args.port, voice=not args.no_voice)
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """Asked twice on a terminal; one line from stdin otherwise, so scripts can create accounts."""
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise TrainerError("the two passwords differ")
+        return password
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.users import Role, UserStore
+
+    store = UserStore(settings.resolved_users_file())
+    if args.action == "add":
+        if not args.name or not args.role:
+            raise TrainerError("users add needs a NAME and --role trainee|trainer|manager")
+        user = store.add(args.name, Role(args.role), _read_password(args), replace=args.replace)
+        print(f"{user.name} ({user.role.value}) saved in {store.path}")
+    else:
+        for user in store.load():
+            print(f"{user.name:<24} {user.role.value}")
     return 0
 
 
@@ -370,6 +426,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev_det.add_argument("file")
     ev_det.add_argument("--json", dest="json_out", help="also write the figures as JSON to this file")
     ev_det.add_argument("--mistakes", type=int, default=15, help="how many confusions to list")
+    ev_det.add_argument(
+        "--engine",
+        choices=["hybrid", "rules", "llm", "both"],
+        default="hybrid",
+        help="offline: hybrid (default) or rules alone; the LLM judge (OPENAI_BASE_URL, CALLCOACH_LLM_MODEL); "
+        "or both hybrid and llm side by side",
+    )
     ev_det.set_defaults(func=cmd_eval_detector)
 
     ev_stt = ev_sub.add_parser("stt", help="word error rate on recordings with reference transcripts beside them")
@@ -385,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     b_turn.set_defaults(func=cmd_bench_turn)
     b_det = bench_sub.add_parser("detector", help="per-reply latency of the behaviour detector")
     b_det.add_argument("file", nargs="?", help="JSONL rows (default: the corpus test part)")
+    b_det.add_argument("--engine", choices=["hybrid", "rules"], default="hybrid")
     b_det.set_defaults(func=cmd_bench_detector)
 
     personas = sub.add_parser("personas", help="persona files")
@@ -400,6 +464,19 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--csv", action="store_true")
     sessions.add_argument("--output", "-o")
     sessions.set_defaults(func=cmd_sessions)
+
+    serve = sub.add_parser("serve", help="the web app: practice room, review desk, persona workshop")
+    serve.add_argument("--host", help="default: CALLCOACH_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default: CALLCOACH_PORT or 7860")
+    serve.add_argument("--no-voice", action="store_true", help="typed replies only, no speech")
+    serve.set_defaults(func=cmd_serve)
+
+    users = sub.add_parser("users", help="accounts for the web app (CALLCOACH_USERS_FILE)")
+    users.add_argument("action", choices=["add", "list"])
+    users.add_argument("name", nargs="?")
+    users.add_argument("--role", choices=["trainee", "trainer", "manager"])
+    users.add_argument("--replace", action="store_true", help="change an existing user's role or password")
+    users.set_defaults(func=cmd_users)
     return parser
 
 

@@ -46,12 +46,21 @@ class Settings(BaseSettings):
     )
     llm_model: str | None = Field(None, description="The model the endpoint serves, e.g. llama3.2:1b.")
     llm_timeout: float = Field(4.0, gt=0, le=120, description="Seconds for one whole customer line.")
+    # The web app (issue 6).
+    host: str = Field("127.0.0.1", description="Where `trainer serve` listens; 0.0.0.0 exposes it to the network.")
+    port: int = Field(7860, ge=1, le=65535)
+    users_file: Path | None = Field(
+        None, description="Accounts for the app (`trainer users add`); default: users.json in sessions_dir."
+    )
 
     @field_validator("openai_base_url", "openai_api_key", "llm_model", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """`export OPENAI_BASE_URL=` means unset, not an empty URL."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    def resolved_users_file(self) -> Path:
+        return self.users_file or self.sessions_dir / "users.json"
 
     def resolved_database_url(self) -> str:
         if self.database_url:
