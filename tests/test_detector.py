@@ -136,6 +136,9 @@ def test_the_hybrid_detector_beats_the_rules_on_the_held_out_part() -> None:
 def test_the_hybrid_quotes_the_trainee_even_for_what_only_the_model_found() -> None:
     from trainer.detector import offline_detector
 
-    reply = "Honestly the way the import wizard is laid out confuses everybody, so don't feel bad. What does your screen show?"
+    reply = (
+        "Honestly the way the import wizard is laid out confuses everybody, so don't feel bad. "
+        "What does your screen show?"
+    )
     for detection in offline_detector("hybrid").detect(reply):
         assert detection.evidence and detection.evidence in reply

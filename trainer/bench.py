@@ -19,10 +19,10 @@ from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 from trainer.tts.trainee import speak_as_trainee
 
-FIVE_SECOND_REPLY = (
-    "I can hear how frustrating this is, and I'm going to fix it right now."
-)
+FIVE_SECOND_REPLY = "I can hear how frustrating this is, and I'm going to fix it right now."
 STAGES = ("transcription", "detection", "customer", "synthesis", "log")
+# first_audio: from the end of transcription to the first customer audio ready (streamed
+# LLM lines are voiced sentence by sentence); reply->audio adds the transcription.
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -48,6 +48,7 @@ def bench_turn(
         voice.customer.warm(warm_lines(persona))  # scripted lines are synthesized ahead
         log = SessionLog(local.resolved_database_url())
         totals: list[float] = []
+        first: list[float] = []
         stages: dict[str, list[float]] = {s: [] for s in STAGES}
         for n in range(turns + 1):
             customer = customer_factory(persona, n) if customer_factory else None
@@ -68,12 +69,18 @@ def bench_turn(
             if n == 0:
                 continue  # warm-up: first use of the models
             totals.append(elapsed)
+            first.append(
+                result.seconds.get("transcription", 0.0)
+                + result.seconds.get("detection", 0.0)
+                + result.seconds["first_audio"]
+            )
             for stage in STAGES:
                 stages[stage].append(result.seconds.get(stage, 0.0))
     lines = [
         f"bench turn: persona {persona_id}, {turns} turns, customer {(customer_factory and 'llm') or 'scripted'}, "
         f"stt {voice.transcriber.name}, tts {voice.customer.engine.name}, reply {spoken}",
         _summary("reply->audio", totals),
+        _summary("first audio", first),
         *[_summary(stage, values) for stage, values in stages.items()],
     ]
     return "\n".join(lines)

@@ -136,11 +136,13 @@ class Call:
         turn.feedback = self.grader.grade_turn(self.turns, turn.index)
         seconds["detection"] = time.perf_counter() - started
         started = time.perf_counter()
+        streamed = self._voice_as_it_streams(started, seconds)
         line = self.customer.react(turn.behaviours, text)
         seconds["customer"] = time.perf_counter() - started
         started = time.perf_counter()
-        line = self._speak(line, turn.index + 1)
+        line = self._speak(line, turn.index + 1, [sentence for sentence, _ in streamed])
         seconds["synthesis"] = time.perf_counter() - started
+        seconds.setdefault("first_audio", seconds["customer"] + seconds["synthesis"])
         started = time.perf_counter()
         self._record(turn, Turn(index=turn.index + 1, customer=line))
         seconds["log"] = time.perf_counter() - started
@@ -181,11 +183,27 @@ class Call:
             name = f"turn-{turn.index:02d}-trainee"
             turn.reply_audio = self.voice.recordings.save(self.session_id, name, heard.clip.samples, 16_000)
 
-    def _speak(self, line: CustomerLine, index: int) -> CustomerLine:
+    def _voice_as_it_streams(self, started: float, seconds: dict[str, float]) -> list[tuple[str, Path]]:
+        """A customer whose words stream in (an LLM) is voiced sentence by sentence, so the
+        first sentence can play before the model has finished the line."""
+        streamed: list[tuple[str, Path]] = []
+        if self.voice is None or not hasattr(self.customer, "on_sentence"):
+            return streamed
+        voice, customer = self.voice.customer, self.customer
+
+        def speak_sentence(sentence: str) -> None:
+            streamed.append((sentence, voice.speak(sentence, customer.state.anger)))
+            seconds.setdefault("first_audio", time.perf_counter() - started)
+
+        customer.on_sentence = speak_sentence
+        return streamed
+
+    def _speak(self, line: CustomerLine, index: int, streamed: list[str] | None = None) -> CustomerLine:
         """Give the line a voice, kept with the session; scripted lines come from the cache."""
         if self.voice is None:
             return line
-        wav = self.voice.customer.speak_parts(self._spoken_parts(line.text), line.anger)
+        parts = streamed if streamed and " ".join(streamed) == line.text else self._spoken_parts(line.text)
+        wav = self.voice.customer.speak_parts(parts, line.anger)
         if self.session_id is None:
             return line.model_copy(update={"audio": str(wav)})
         kept = self.voice.recordings.save_file(self.session_id, f"turn-{index:02d}-customer", wav)

@@ -17,7 +17,7 @@ from trainer.call import Call, CallOptions, CallVoice
 from trainer.catalog import Catalog, load_catalog
 from trainer.detector import detected_ids, offline_detector
 from trainer.evaluation import evaluate, format_report
-from trainer.formats import FormatError, load_persona
+from trainer.formats import FormatError, Persona, load_persona
 from trainer.formats.call import Scorecard, Turn
 from trainer.formats.corpus import LabelledRow, ReplyRow, read_jsonl
 from trainer.formats.errors import TrainerError
@@ -339,13 +339,21 @@ def cmd_eval_stt(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bench_turn(args: argparse.Namespace, settings: Settings) -> int:
     from trainer.bench import bench_turn
 
-    factory = None
-    if args.engine == "llm":
-        from trainer.customer.llm import LlmCustomer, llm_config
+    catalog = load_catalog(settings)
+    if args.engine != "llm":
+        print(bench_turn(settings, catalog, args.persona, args.turns))
+        return 0
+    from trainer.customer.llm import LlmConfig, LlmCustomer, llm_config
 
-        config = llm_config(settings)
-        factory = lambda persona, seed: LlmCustomer(persona, config, seed, notify=_warn)  # noqa: E731
-    print(bench_turn(settings, load_catalog(settings), args.persona, args.turns, factory))
+    config = llm_config(settings)
+    for streamed in (True, False):  # streaming voices the first sentence before the model finishes
+        variant = config.model_copy(update={"stream": streamed})
+
+        def factory(persona: Persona, seed: int, config: LlmConfig = variant) -> LlmCustomer:
+            return LlmCustomer(persona, config, seed, notify=_warn)
+
+        print(f"-- LLM reply {'streamed' if streamed else 'waited for in whole'} --")
+        print(bench_turn(settings, catalog, args.persona, args.turns, factory) + "\n")
     return 0
 
 
@@ -394,6 +402,20 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_train_detector(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from trainer.detector.learned import load_model, training_files
+
+    started = time.perf_counter()
+    model = load_model(settings.cache_dir)
+    print(
+        f"behaviour model ready: {len(model.behaviours)} behaviours from {len(training_files())} training files, "
+        f"cached in {settings.cache_dir} ({time.perf_counter() - started:.1f} s)"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trainer", description="callcoach: practise angry support calls.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -438,6 +460,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev_stt = ev_sub.add_parser("stt", help="word error rate on recordings with reference transcripts beside them")
     ev_stt.add_argument("folder")
     ev_stt.set_defaults(func=cmd_eval_stt)
+
+    train = sub.add_parser("train", help="train a learned component (run by scripts/setup)")
+    train_sub = train.add_subparsers(dest="target", required=True)
+    train_sub.add_parser("detector", help="the n-gram layer of the behaviour detector").set_defaults(
+        func=cmd_train_detector
+    )
 
     bench = sub.add_parser("bench", help="speed figures")
     bench_sub = bench.add_subparsers(dest="target", required=True)

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: SQLite file callcoach.db in sessions_dir."
     )
+    cache_dir: Path = Field(
+        default_factory=lambda: PROJECT_ROOT / ".cache", description="Trained models; safe to delete."
+    )
     # Voice (issue 5).
     stt_engine: str = Field("faster-whisper", description="faster-whisper, sphinx (unreliable) or openai.")
     stt_model: str | None = Field(None, description="A faster-whisper model folder or name; default: packaged tiny.en.")

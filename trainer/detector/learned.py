@@ -6,8 +6,9 @@ reports a behaviour when either finds it (chosen by 5-fold cross-validation on t
 training parts). Evidence comes from the rules when they agree, else from the clause the
 model scores highest, so feedback still quotes the trainee's own words.
 
-The model trains in a few seconds on first use and is cached under the sessions folder,
-keyed by a hash of the training data, so a changed corpus retrains by itself.
+The install step trains the model (`trainer train detector`, run by scripts/setup) into the
+cache folder, keyed by a hash of the training data; a changed corpus retrains by itself on
+first use.
 """
 
 import hashlib
@@ -153,7 +154,7 @@ def load_model(cache_dir: Path | None = None, files: list[Path] | None = None) -
 def _default_cache() -> Path:
     from trainer.settings import load_settings
 
-    return load_settings().sessions_dir / "cache"
+    return load_settings().cache_dir
 
 
 def _read_cache(path: Path) -> NgramModel | None:
