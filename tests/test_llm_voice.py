@@ -11,7 +11,7 @@ from trainer.call import Call, CallOptions, CallVoice
 from trainer.customer.llm import LlmConfig, LlmCustomer
 from trainer.settings import Settings
 
-LINE = "Finally, somebody who listens. Now tell me exactly when my deals will be back on the board."
+LINE = "Finally, someone listens. Now tell me exactly when my deals will be back on the board."
 
 
 def _call(catalog, folder: Path, url: str, stream: bool) -> Call:
@@ -24,9 +24,11 @@ def _call(catalog, folder: Path, url: str, stream: bool) -> Call:
 
 def test_the_first_sentence_is_voiced_while_the_model_is_still_writing(catalog, tmp_path: Path) -> None:
     pause = 1.5  # the model "thinks" after its first sentence
-    with FakeOpenAI(default=Reply(text=LINE, pause_after="listens.", pause=pause)) as fake:
+    # three words a streamed piece: the first piece ends the first sentence, then the pause
+    with FakeOpenAI(default=Reply(text=LINE, words_per_chunk=3, pause_after="listens.", pause=pause)) as fake:
         call = _call(catalog, tmp_path, fake.base_url, stream=True)
         call.open()
+        call.close()  # no background warm-up: the measured turn has the machine
         result = call.reply("I know every minute this is down costs you money, I'm on it right now.")
         call.close()
     seconds = result.seconds

@@ -94,6 +94,8 @@ class Call:
         self.customer = self.customer or ScriptedCustomer(self.persona, self.options.seed)
         self.grader = Grader(self.persona, self.rubrics)
         self._stop_warming = threading.Event()
+        self._idle = threading.Event()  # set between turns: background synthesis may run
+        self._idle.set()
         self._warming: threading.Thread | None = None
 
     @property
@@ -118,6 +120,13 @@ class Call:
 
     def reply(self, text: str, heard: Heard | None = None) -> TurnResult:
         """Grade the trainee's answer to the current line and let the customer react."""
+        self._idle.clear()  # background synthesis waits: this turn has the machine
+        try:
+            return self._reply(text, heard)
+        finally:
+            self._idle.set()
+
+    def _reply(self, text: str, heard: Heard | None) -> TurnResult:
         self._check_open()
         text = " ".join(text.split())
         if not text:
@@ -157,14 +166,20 @@ class Call:
         self._check_open()
         if self.voice is None:
             raise TrainerError("this call has no voice set up; type the reply instead")
-        started = time.perf_counter()
-        clip = load_clip(recording, max_seconds=self.voice.max_reply_seconds)
-        transcript = self.voice.transcriber.transcribe(clip)
-        if not transcript.text.strip():
-            raise AudioError("no words were recognised in the recording; speak closer to the microphone and try again")
-        transcription = time.perf_counter() - started
-        heard = Heard(transcript.text, transcript.engine, clip, measure(clip, transcript.text))
-        result = self.reply(transcript.text, heard)
+        self._idle.clear()  # background synthesis waits: this turn has the machine
+        try:
+            started = time.perf_counter()
+            clip = load_clip(recording, max_seconds=self.voice.max_reply_seconds)
+            transcript = self.voice.transcriber.transcribe(clip)
+            if not transcript.text.strip():
+                raise AudioError(
+                    "no words were recognised in the recording; speak closer to the microphone and try again"
+                )
+            transcription = time.perf_counter() - started
+            heard = Heard(transcript.text, transcript.engine, clip, measure(clip, transcript.text))
+            result = self.reply(transcript.text, heard)
+        finally:
+            self._idle.set()
         result.seconds = {"transcription": transcription, **result.seconds}
         return result
 
@@ -219,7 +234,7 @@ class Call:
     def _warm_voice(self) -> None:
         """Synthesize the persona's scripted lines while the trainee listens to the opening."""
         assert self.voice is not None
-        self.voice.customer.warm(warm_lines(self.persona), stop=self._stop_warming)
+        self.voice.customer.warm(warm_lines(self.persona), stop=self._stop_warming, idle=self._idle)
 
     def close(self) -> None:
         """Stop background synthesis; a process must not exit with a synthesis half done."""

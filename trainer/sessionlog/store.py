@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from trainer.formats.call import Outcome, Scorecard, Turn
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Persona
-from trainer.sessionlog.tables import Base, ScoreRow, SessionRow, TurnRow
+from trainer.sessionlog.tables import Base, ReviewRow, ScoreRow, SessionRow, TurnRow
 
 
 class SessionNotFound(TrainerError):
@@ -139,6 +139,54 @@ class SessionLog:
                 ScoreRow(rubric=s.rubric, applicable=s.applicable, score=s.score, weight=s.weight)
                 for s in card.rubrics.values()
             ]
+
+    # -- a manager's review: overrides and comments, beside the original ----------------
+    MAX_REVIEW_CHARS = 2_000
+
+    def override_score(self, session_id: str, rubric: str, score: int, reason: str, author: str) -> None:
+        """Record a manager's score for one rubric; the grader's score is kept as it was."""
+        reason = " ".join(reason.split())
+        if not reason:
+            raise TrainerError("an override needs a reason the trainee can read")
+        if not 0 <= score <= 100:
+            raise TrainerError(f"a score is 0 to 100, not {score}")
+        with self._sessions.begin() as db:
+            row = self._get(db, session_id)
+            if not any(s.rubric == rubric and s.applicable for s in row.scores):
+                raise TrainerError(f"rubric {rubric!r} was not scored in this call")
+            db.add(self._review(row.id, author, reason, rubric=rubric, score=score))
+
+    def comment_turn(self, session_id: str, turn: int, comment: str, author: str) -> None:
+        comment = " ".join(comment.split())
+        if not comment:
+            raise TrainerError("the comment is empty")
+        with self._sessions.begin() as db:
+            row = self._get(db, session_id)
+            if not any(t.index == turn for t in row.turns):
+                raise TrainerError(f"this call has no turn {turn}")
+            db.add(self._review(row.id, author, comment, turn=turn))
+
+    def reviews(self, session_id: str) -> list[dict]:
+        """Every override and comment on a call, oldest first (the latest override counts)."""
+        with self._sessions() as db:
+            row = self._get(db, session_id)
+            rows = db.scalars(select(ReviewRow).where(ReviewRow.session_id == row.id).order_by(ReviewRow.id))
+            return [
+                {
+                    "author": r.author,
+                    "rubric": r.rubric,
+                    "score": r.score,
+                    "turn": r.turn,
+                    "text": r.text,
+                    "created_at": _utc(r.created_at).isoformat(),
+                }
+                for r in rows
+            ]
+
+    def _review(self, session_id: str, author: str, text: str, **fields) -> ReviewRow:
+        if len(text) > self.MAX_REVIEW_CHARS:
+            raise TrainerError(f"at most {self.MAX_REVIEW_CHARS} characters, please")
+        return ReviewRow(session_id=session_id, author=author, text=text, created_at=_now(), **fields)
 
     # -- reading ----------------------------------------------------------------------
     def list(self, trainee: str | None = None, persona: str | None = None) -> list[SessionSummary]:

@@ -70,3 +70,21 @@ class ScoreRow(Base):
     weight: Mapped[float] = mapped_column(Float)
 
     session: Mapped[SessionRow] = relationship(back_populates="scores")
+
+
+class ReviewRow(Base):
+    """A manager's word on a call: a rubric score override with its reason, or a comment on a turn.
+
+    A row of its own, never an edit of `scores`: the grader's original score stays in the log.
+    """
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(200))
+    rubric: Mapped[str | None] = mapped_column(String(64), nullable=True)  # set: a score override
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    turn: Mapped[int | None] = mapped_column(Integer, nullable=True)  # set: a comment on one turn
+    text: Mapped[str] = mapped_column(Text)  # the reason, or the comment
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

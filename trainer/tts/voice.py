@@ -4,8 +4,10 @@ Anger moves the voice within what each engine can do: faster (rate or length sca
 higher (espeak pitch) and louder (gain), in three bands so the cache still hits.
 """
 
+import contextlib
 import hashlib
 import json
+import os
 import threading
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -101,10 +103,20 @@ class CustomerVoice:
             tmp.replace(path)
         return path
 
-    def warm(self, lines: list[tuple[str, int]], stop: threading.Event | None = None) -> int:
-        """Synthesize lines ahead of the call; returns how many were new."""
+    def warm(
+        self, lines: list[tuple[str, int]], stop: threading.Event | None = None, idle: threading.Event | None = None
+    ) -> int:
+        """Synthesize lines ahead of the call; returns how many were new.
+
+        Background work: it runs at the lowest CPU priority and, when `idle` is given, waits
+        while a live turn is being handled, so it never slows the trainee's own turn.
+        """
+        _lowest_priority()
         new = 0
         for text, anger in lines:
+            while idle is not None and not idle.wait(0.2):
+                if stop is not None and stop.is_set():
+                    return new
             if stop is not None and stop.is_set():
                 break
             if self.cached(text, anger) is None:
@@ -114,6 +126,12 @@ class CustomerVoice:
 
     def _path(self, text: str, spec: VoiceSpec) -> Path:
         return self.cache_dir / f"{spec.key(text)}.wav"
+
+
+def _lowest_priority() -> None:
+    """Nice this thread only (Linux gives each thread its own nice value)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 def trainee_voice() -> VoiceSpec:

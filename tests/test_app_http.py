@@ -1,0 +1,139 @@
+"""The app through its HTTP API, as an outside program would call it (gradio_client).
+
+Hidden tabs are no protection: a trainee logged in with their own password calls the
+review desk's endpoints directly and must still never get a colleague's call.
+"""
+
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from trainer.settings import PROJECT_ROOT, Settings
+from trainer.users import Role, UserStore
+
+pytest.importorskip("gradio_client")
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+# gradio's own pandas calls warn under pandas 3; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:::gradio.*")
+
+PASSWORDS = {"alice": "alice-password", "bob": "bob-password", "meg": "meg-password"}
+URGENT = "I know every minute costs you money, so I will personally stay on this until it is fixed."
+ALL = ("", "", "(all)", "", "", 0, 100, False)  # the review desk's filters: everything
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+    from trainer.app.ui import launch
+
+    folder = tmp_path_factory.mktemp("app")
+    settings = Settings(
+        personas_dir=PROJECT_ROOT / "personas",
+        rubrics_dir=PROJECT_ROOT / "rubrics",
+        sessions_dir=folder / "sessions",
+        database_url=None,
+        users_file=folder / "users.json",
+    )
+    store = UserStore(settings.resolved_users_file())
+    store.add("alice", Role.trainee, PASSWORDS["alice"])
+    store.add("bob", Role.trainee, PASSWORDS["bob"])
+    store.add("meg", Role.manager, PASSWORDS["meg"])
+    port = free_port()
+    demo, app = launch(settings, host="127.0.0.1", port=port, voice=False, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/", settings
+    finally:
+        app.room.close()
+        demo.close()
+
+
+def client(url: str, name: str) -> Client:
+    return Client(url, auth=(name, PASSWORDS[name]), verbose=False)
+
+
+def play_a_call(c: Client) -> None:
+    chat, *_ = c.predict("escalated", "coach", api_name="/start_call")
+    assert "Dana Whitfield" in str(chat[0])
+    c.predict(URGENT, "coach", api_name="/reply_text")
+    *_, scorecard, _mic, _typed = c.predict("coach", api_name="/end_call")
+    assert "Scorecard" in scorecard
+
+
+def test_a_trainee_cannot_read_another_trainees_calls(server: tuple[str, Settings]) -> None:
+    url, _settings = server
+    alice, bob = client(url, "alice"), client(url, "bob")
+    play_a_call(alice)
+    play_a_call(bob)
+    meg = client(url, "meg")
+    table, _trend, _averages = meg.predict(*ALL, api_name="/review_sessions")
+    by_trainee = {row[2]: row[0] for row in table["data"]}
+    assert set(by_trainee) == {"alice", "bob"}
+
+    # Bob, through the API: not Alice's session, not the desk, not a filtered list of hers.
+    for endpoint, args in [
+        ("/open_session", (by_trainee["alice"],)),
+        ("/open_session", (by_trainee["alice"][:8],)),
+        ("/review_sessions", ALL),
+        ("/review_sessions", ("alice", *ALL[1:])),
+        ("/export_csv", ALL),
+        ("/play_recording", ("audio/whatever.ogg",)),
+        ("/my_session", (by_trainee["alice"],)),
+        ("/override_score", ("calm", 100, "mine now")),
+        ("/comment_turn", (0, "hello")),
+    ]:
+        with pytest.raises(AppError) as refused:
+            bob.predict(*args, api_name=endpoint)
+        assert "alice" not in str(refused.value).lower()
+    # His own progress holds his calls only; his own session opens.
+    progress, _plot = bob.predict(api_name="/my_progress")
+    assert len(progress["data"]) == 1 and by_trainee["alice"][:8] not in str(progress)
+    detail, *_ = bob.predict(by_trainee["bob"], api_name="/open_session")
+    assert "bob" in detail and "alice" not in detail
+    # Nor the persona workshop.
+    with pytest.raises(AppError, match="trainer or a manager"):
+        bob.predict(api_name="/persona_list")
+
+    # The manager reads both, and exports what the filters show.
+    detail, *_ = meg.predict(by_trainee["alice"], api_name="/open_session")
+    assert "alice" in detail
+    exported = meg.predict("bob", *ALL[1:], api_name="/export_csv")
+    if isinstance(exported, dict):  # the component is shown and filled in one update
+        exported = exported["value"]
+    text = Path(exported).read_text(encoding="utf-8")
+    assert by_trainee["bob"] in text and by_trainee["alice"] not in text
+
+
+def test_no_login_no_api_and_the_database_is_not_served(server: tuple[str, Settings]) -> None:
+    url, settings = server
+    with pytest.raises(ValueError):  # gradio_client refuses a server that wants a login it lacks
+        Client(url, verbose=False).predict("escalated", "coach", api_name="/start_call")
+    with pytest.raises(ValueError):
+        Client(url, auth=("alice", "wrong-password"), verbose=False)
+    database = (settings.sessions_dir / "callcoach.db").resolve()
+    assert database.is_file()
+    for path in (f"gradio_api/file={database}", f"file={database}"):
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(url + path, timeout=10)
+
+
+def test_a_typed_mistake_is_a_message_not_a_crash(server: tuple[str, Settings]) -> None:
+    url, _settings = server
+    alice = client(url, "alice")
+    with pytest.raises(Exception, match="no call in progress"):
+        alice.predict("hello", "coach", api_name="/reply_text")
+    alice.predict("escalated", "coach", api_name="/start_call")
+    *_, status, _scorecard, _mic, _typed = alice.predict("   ", "coach", api_name="/reply_text")
+    assert "empty" in status
+    chat, *_ = alice.predict(URGENT, "coach", api_name="/reply_text")
+    assert any("personally stay on this" in str(message) for message in chat)

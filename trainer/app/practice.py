@@ -1,0 +1,374 @@
+"""The practice room's logic as plain functions over plain data, testable without a browser.
+
+The gradio layer (`trainer.app.ui`) only wires components to these. A call lives on the
+server in `PracticeRoom`, keyed by a random token the page keeps; the token alone is not
+enough to use a call: every step checks the call belongs to the viewer asking.
+"""
+
+import html
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from trainer.app.access import Forbidden, Viewer
+from trainer.audio import AudioError
+from trainer.call import Call, CallOptions, CallVoice, TurnResult
+from trainer.catalog import Catalog, load_catalog
+from trainer.formats.call import CustomerLine, Finding, Scorecard, Turn
+from trainer.formats.errors import TrainerError
+from trainer.formats.persona import Persona
+from trainer.playbook import is_good
+from trainer.sessionlog import SessionLog
+from trainer.settings import Settings
+
+MAX_ACTIVE_CALLS = 200
+MODES = ("coach", "exam")
+
+# Strategy 5: the shared document of things to say when a call turns hostile.
+PHRASE_BANK: dict[str, list[str]] = {
+    "When they are angry": [
+        "I can hear how frustrating this is, and I'd feel the same.",
+        "You did nothing wrong; this screen trips up a lot of people.",
+    ],
+    "When money is on the line": [
+        "I know every minute this is down costs you. I'm on it right now.",
+        "I'll fix it faster with both hands on the keyboard; I'll email you the moment it's fixed.",
+    ],
+    "When the swearing turns on you": [
+        "I understand you're angry, I would be too, but I'm here to help, and swearing at me only gets in the way.",
+        "I'm here to help you, but this is where I draw the line: "
+        "I can't help you if you treat me disrespectfully or attack me personally.",
+    ],
+    "When it still goes on": [
+        "Your anger is getting in the way of me helping you. You can call me back when you're ready, "
+        "or I can call you later, but I have to end the call now.",
+    ],
+    "When they want a manager": [
+        "I'm happy to transfer you, but you'd tell your story once more to someone who knows what I know.",
+        "Let's get this fixed together; I'll stay on it.",
+    ],
+}
+REMINDER = "You are there to help, not to fight. Breathe; one calm sentence at a time."
+
+
+class PersonaCard(BaseModel):
+    id: str
+    name: str
+    description: str
+    archetype: str
+    learning_style: str | None
+    difficulty: str
+    pass_mark: int
+
+    def label(self) -> str:
+        style = self.learning_style or "no particular style"
+        return f"{self.name} · {self.archetype} · {style} · {self.difficulty}"
+
+
+class CallView(BaseModel):
+    """What the page shows after each step."""
+
+    token: str
+    messages: list[dict[str, str]]  # gradio Chatbot "messages": customer = assistant, trainee = user
+    audio: str | None  # the customer's latest line, for an autoplaying player
+    anger: int
+    heard: str = ""  # the transcript of the trainee's spoken reply
+    coach: str = ""  # HTML: behaviours heard and one tip (coach mode only)
+    status: str = ""  # what happened, e.g. a recording that could not be used
+    warning: bool = False  # the status is a problem: the page also pops it up
+    ended: bool = False
+    scorecard: str = ""  # markdown, once the call is over
+    hard_call: bool = False
+
+
+def persona_cards(catalog: Catalog) -> list[PersonaCard]:
+    return [
+        PersonaCard(
+            id=p.id,
+            name=p.name,
+            description=p.description,
+            archetype=p.archetype.value,
+            learning_style=p.learning_style.value if p.learning_style else None,
+            difficulty=p.difficulty.value,
+            pass_mark=p.pass_mark,
+        )
+        for p in sorted(catalog.personas.values(), key=lambda p: (p.difficulty.value != "easy", p.name))
+    ]
+
+
+def cards_html(cards: list[PersonaCard]) -> str:
+    """Cards to read before picking one from the radio below them (a radio stays keyboard-friendly)."""
+    items = []
+    for c in cards:
+        items.append(
+            '<div class="cc-card">'
+            f"<b>{html.escape(c.name)}</b> <small>({html.escape(c.id)})</small><br>"
+            f"<span>{html.escape(c.description)}</span><br>"
+            f"<small>archetype: {html.escape(c.archetype)} · learning style: "
+            f"{html.escape(c.learning_style or '-')} · difficulty: {html.escape(c.difficulty)} · "
+            f"exam pass mark: {c.pass_mark}</small></div>"
+        )
+    return '<div class="cc-cards">' + "".join(items) + "</div>"
+
+
+def phrase_bank_markdown() -> str:
+    parts = [f"**{REMINDER}**"]
+    for situation, lines in PHRASE_BANK.items():
+        parts.append(f"**{situation}**\n" + "\n".join(f"- “{line}”" for line in lines))
+    return "\n\n".join(parts)
+
+
+def anger_meter_html(anger: int) -> str:
+    anger = max(0, min(100, anger))
+    colour = "#2e7d32" if anger < 40 else "#f9a825" if anger < 70 else "#c62828"
+    word = "calm" if anger < 40 else "upset" if anger < 70 else "angry"
+    return (
+        f'<div class="cc-anger" title="anger {anger} of 100"><small>Customer: {word} ({anger}/100)</small>'
+        f'<div style="background:#ddd;border-radius:4px;height:14px">'
+        f'<div style="width:{anger}%;background:{colour};height:14px;border-radius:4px"></div></div></div>'
+    )
+
+
+def coach_html(turn: Turn) -> str:
+    """Behaviours heard, good in green and faults in red, each with the trainee's own words, and one tip."""
+    rows = []
+    for d in turn.detections:
+        good = is_good(d.behaviour)
+        colour = "#2e7d32" if good else "#c62828"
+        mark = "✔" if good else "✘"
+        rows.append(
+            f'<li style="color:{colour}"><b>{mark} {html.escape(d.behaviour.value.replace("_", " "))}</b>'
+            f" — you said “{html.escape(d.evidence)}”</li>"
+        )
+    if not rows:
+        rows.append("<li>No playbook behaviour heard in that reply.</li>")
+    for f in turn.feedback:
+        if f.trigger.startswith("voice:"):
+            rows.append(f'<li style="color:#c62828">✘ {html.escape(f.feedback)}</li>')
+    tip = best_tip(turn.feedback)
+    tip_html = f"<p><b>Tip:</b> {html.escape(tip)}</p>" if tip else ""
+    return f'<div class="cc-coach"><ul>{"".join(rows)}</ul>{tip_html}</div>'
+
+
+def best_tip(findings: list[Finding]) -> str:
+    """One concrete tip: a better line for the worst fault, else the feedback on the best move."""
+    faults = sorted((f for f in findings if f.points < 0), key=lambda f: f.points)
+    for f in faults:
+        if f.tip:
+            return f"{f.feedback} Try: “{f.tip}”"
+    if faults:
+        return faults[0].feedback
+    goods = sorted((f for f in findings if f.points > 0), key=lambda f: -f.points)
+    return f"Keep it up: {goods[0].feedback}" if goods else ""
+
+
+def scorecard_markdown(card: Scorecard, persona: Persona, mode: str) -> str:
+    overall = "-" if card.overall is None else str(card.overall)
+    lines = [f"## Scorecard: {overall}/100", f"Outcome: **{card.outcome.value.replace('_', ' ')}**"]
+    if mode == "exam" and card.overall is not None:
+        passed = card.overall >= persona.pass_mark
+        lines.append(f"Exam: **{'passed' if passed else 'not passed yet'}** (pass mark {persona.pass_mark})")
+    for score in card.rubrics.values():
+        if not score.applicable:
+            continue
+        lines.append(f"### {score.name}: {score.score}")
+        for f in score.findings:
+            where = f"turn {f.turn}" if f.turn is not None else "whole call"
+            sign = "✔" if f.points > 0 else "✘" if f.points < 0 else "•"
+            said = f" — you said “{f.evidence}”" if f.evidence else ""
+            lines.append(f"- {sign} [{where}] {f.feedback}{said}")
+            if f.quote:
+                lines.append(f"  > Playbook: “{f.quote}”")
+    if card.worst_moment is not None and card.worst_moment.tip:
+        lines.append(f"**A better line for your worst moment:** “{card.worst_moment.tip}”")
+    if card.hard_call:
+        lines.append(cool_down_markdown())
+    return "\n\n".join(lines)
+
+
+def cool_down_markdown() -> str:
+    return (
+        "> **That was a tough call, not a failure.** Take a short walk or a few minutes away "
+        "before the next one, so this one doesn't colour it. Talk it over with a teammate if it helps."
+    )
+
+
+@dataclass
+class _Active:
+    owner: str
+    call: Call
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class PracticeRoom:
+    """Every call in progress on this server, and the steps a trainee can take in one."""
+
+    def __init__(self, settings: Settings, log: SessionLog, voice: bool = True) -> None:
+        self.settings = settings
+        self.log = log
+        self.voice = voice
+        self._calls: OrderedDict[str, _Active] = OrderedDict()
+        self._calls_lock = threading.Lock()
+        # Speech engines are not safe to drive from two gradio worker threads at once.
+        self.speech_lock = threading.Lock()
+        if voice:  # load the speech model now, not while the first trainee waits for an answer
+            threading.Thread(target=self._warm_transcriber, daemon=True, name="callcoach-stt").start()
+
+    def _warm_transcriber(self) -> None:
+        from trainer.stt import shared_transcriber
+
+        try:
+            s = self.settings
+            shared_transcriber(s.stt_engine, s.stt_model, s.stt_threads)
+        except Exception:  # a background warm-up must not crash: the first spoken reply reports the problem
+            pass
+
+    def catalog(self) -> Catalog:
+        """Read afresh each time, so a persona saved in the workshop is playable at once."""
+        return load_catalog(self.settings)
+
+    # -- the steps ----------------------------------------------------------------------
+    def start(self, viewer: Viewer, persona_id: str, mode: str, seed: int | None = None) -> CallView:
+        if mode not in MODES:
+            raise TrainerError(f"mode must be coach or exam, not {mode!r}")
+        if not persona_id:
+            raise TrainerError("pick a customer first")
+        catalog = self.catalog()
+        persona = catalog.persona(persona_id)
+        options = CallOptions(trainee=viewer.name, mode=mode, seed=secrets.randbelow(10_000) if seed is None else seed)
+        voice = CallVoice.from_settings(self.settings, persona) if self.voice else None
+        call = Call(persona, list(catalog.rubrics.values()), log=self.log, options=options, voice=voice)
+        with self.speech_lock:
+            line = call.open()
+        token = secrets.token_urlsafe(16)
+        with self._calls_lock:
+            self._calls[token] = _Active(viewer.name, call)
+            while len(self._calls) > MAX_ACTIVE_CALLS:
+                _, old = self._calls.popitem(last=False)
+                old.call.close()
+        return CallView(
+            token=token,
+            messages=[_customer_message(persona, line)],
+            audio=_audio(call, line),
+            anger=line.anger,
+            status=f"{persona.name} is on the line. Answer out loud, or type if you cannot use a microphone.",
+        )
+
+    def reply_text(self, viewer: Viewer, token: str, text: str) -> CallView:
+        return self._reply(viewer, token, lambda call: call.reply(text), heard="")
+
+    def reply_audio(self, viewer: Viewer, token: str, recording: str | Path | bytes | None) -> CallView:
+        if recording is None:
+            return self._unchanged(viewer, token, "No recording arrived: press record, speak, then stop.")
+        data = Path(recording) if isinstance(recording, str) else recording
+        return self._reply(viewer, token, lambda call: call.reply_audio(data), heard=None)
+
+    def end(self, viewer: Viewer, token: str) -> CallView:
+        active = self._active(viewer, token)
+        with active.lock:
+            view = self._finished(token, active, status="You ended the call.")
+        view.audio = None  # the customer has nothing new to say: the player must not replay the last line
+        return view
+
+    def close(self) -> None:
+        """Stop every call's background synthesis: a process must not exit with one half done."""
+        with self._calls_lock:
+            active = list(self._calls.values())
+        for item in active:
+            item.call.close()
+
+    # -- helpers ------------------------------------------------------------------------
+    def _active(self, viewer: Viewer, token: str) -> _Active:
+        with self._calls_lock:
+            active = self._calls.get(token or "")
+        if active is None or active.owner != viewer.name:
+            raise Forbidden("no call in progress: pick a customer and start a call")
+        return active
+
+    def _reply(self, viewer: Viewer, token: str, step, heard: str | None) -> CallView:
+        active = self._active(viewer, token)
+        with active.lock:
+            call = active.call
+            try:
+                with self.speech_lock:
+                    result: TurnResult = step(call)
+            except AudioError as exc:
+                view = self._view(token, call, status=f"That recording could not be used: {exc}")
+                view.warning = True
+                return view
+            except TrainerError as exc:
+                view = self._view(token, call, status=str(exc))
+                view.warning = True
+                return view
+            heard_text = (result.turn.reply or "") if heard is None else heard
+            coach = coach_html(result.turn) if call.options.mode == "coach" else ""
+            if result.ended:
+                return self._finished(token, active, status="The call is over.", heard=heard_text, coach=coach)
+            return self._view(token, call, heard=heard_text, coach=coach)
+
+    def _unchanged(self, viewer: Viewer, token: str, status: str) -> CallView:
+        active = self._active(viewer, token)
+        view = self._view(token, active.call, status=status)
+        view.warning = True
+        return view
+
+    def _finished(self, token: str, active: _Active, status: str, heard: str = "", coach: str = "") -> CallView:
+        call = active.call
+        card = call.finish()
+        with self._calls_lock:
+            self._calls.pop(token, None)
+        view = self._view(token, call, heard=heard, coach=coach, status=status)
+        view.ended = True
+        view.hard_call = card.hard_call
+        view.scorecard = scorecard_markdown(card, call.persona, call.options.mode)
+        return view
+
+    def _view(self, token: str, call: Call, heard: str = "", coach: str = "", status: str = "") -> CallView:
+        last = call.turns[-1].customer
+        return CallView(
+            token=token,
+            messages=transcript_messages(call.persona, call.turns),
+            audio=_audio(call, last),
+            anger=last.anger,
+            heard=heard,
+            coach=coach,
+            status=status,
+        )
+
+
+def transcript_messages(persona: Persona, turns: list[Turn]) -> list[dict[str, str]]:
+    messages = []
+    for turn in turns:
+        messages.append(_customer_message(persona, turn.customer))
+        if turn.reply is not None:
+            messages.append({"role": "user", "content": turn.reply})
+    return messages
+
+
+def _customer_message(persona: Persona, line: CustomerLine) -> dict[str, str]:
+    return {"role": "assistant", "content": f"**{persona.name}:** {line.text}"}
+
+
+def _audio(call: Call, line: CustomerLine) -> str | None:
+    path = call.audio_path(line)
+    return str(path) if path is not None and path.is_file() else None
+
+
+def progress_rows(log: SessionLog, viewer: Viewer) -> list[dict]:
+    """The viewer's own calls, newest first: a trainee's progress is about themselves only."""
+    return [
+        {
+            "id": s.id[:8],
+            "when": f"{s.started_at:%Y-%m-%d %H:%M}",
+            "customer": s.persona_name,
+            "mode": s.mode,
+            "outcome": s.outcome,
+            "score": s.overall,
+            "tough call": "yes" if s.hard_call else "",
+        }
+        for s in log.list(trainee=viewer.name)
+    ]
