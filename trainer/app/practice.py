@@ -204,6 +204,9 @@ class _Active:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+ENGINES = ("scripted", "llm")
+
+
 class PracticeRoom:
     """Every call in progress on this server, and the steps a trainee can take in one."""
 
@@ -232,16 +235,28 @@ class PracticeRoom:
         return load_catalog(self.settings)
 
     # -- the steps ----------------------------------------------------------------------
-    def start(self, viewer: Viewer, persona_id: str, mode: str, seed: int | None = None) -> CallView:
+    def llm_model(self) -> str | None:
+        """The LLM that can word customers' lines, or None: the engine switch shows only then."""
+        s = self.settings
+        return s.llm_model if s.openai_base_url and s.llm_model else None
+
+    def start(
+        self, viewer: Viewer, persona_id: str, mode: str, seed: int | None = None, engine: str = "scripted"
+    ) -> CallView:
         if mode not in MODES:
             raise TrainerError(f"mode must be coach or exam, not {mode!r}")
+        if engine not in ENGINES:
+            raise TrainerError(f"the customer is scripted or llm, not {engine!r}")
         if not persona_id:
             raise TrainerError("pick a customer first")
         catalog = self.catalog()
         persona = catalog.persona(persona_id)
         options = CallOptions(trainee=viewer.name, mode=mode, seed=secrets.randbelow(10_000) if seed is None else seed)
         voice = CallVoice.from_settings(self.settings, persona) if self.voice else None
-        call = Call(persona, list(catalog.rubrics.values()), log=self.log, options=options, voice=voice)
+        customer = self._llm_customer(persona, options.seed) if engine == "llm" else None
+        call = Call(
+            persona, list(catalog.rubrics.values()), log=self.log, options=options, voice=voice, customer=customer
+        )
         with self.speech_lock:
             line = call.open()
         token = secrets.token_urlsafe(16)
@@ -255,7 +270,8 @@ class PracticeRoom:
             messages=[_customer_message(persona, line)],
             audio=_audio(call, line),
             anger=line.anger,
-            status=f"{persona.name} is on the line. Answer out loud, or type if you cannot use a microphone.",
+            status=f"{persona.name} is on the line. Answer out loud, or type if you cannot use a microphone."
+            + _fallback_note(call, line),
         )
 
     def reply_text(self, viewer: Viewer, token: str, text: str) -> CallView:
@@ -282,6 +298,13 @@ class PracticeRoom:
             item.call.close()
 
     # -- helpers ------------------------------------------------------------------------
+    def _llm_customer(self, persona: Persona, seed: int):
+        if self.llm_model() is None:
+            raise TrainerError("no LLM endpoint is configured (OPENAI_BASE_URL, CALLCOACH_LLM_MODEL): use scripted")
+        from trainer.customer.llm import LlmCustomer, llm_config
+
+        return LlmCustomer(persona, llm_config(self.settings), seed, notify=lambda _notice: None)
+
     def _active(self, viewer: Viewer, token: str) -> _Active:
         with self._calls_lock:
             active = self._calls.get(token or "")
@@ -329,6 +352,7 @@ class PracticeRoom:
 
     def _view(self, token: str, call: Call, heard: str = "", coach: str = "", status: str = "") -> CallView:
         last = call.turns[-1].customer
+        status = (status + _fallback_note(call, last)).strip()
         return CallView(
             token=token,
             messages=transcript_messages(call.persona, call.turns),
@@ -338,6 +362,15 @@ class PracticeRoom:
             coach=coach,
             status=status,
         )
+
+
+def _fallback_note(call: Call, line: CustomerLine) -> str:
+    """Said once a call: on the first line the scripted customer had to word instead of the LLM."""
+    fallbacks = [t.customer for t in call.turns if t.customer.engine == "scripted-fallback"]
+    notices = getattr(call.customer, "notices", None)
+    if fallbacks and fallbacks[0] is line and notices:
+        return f" Note: {notices[0]}."
+    return ""
 
 
 def transcript_messages(persona: Persona, turns: list[Turn]) -> list[dict[str, str]]:

@@ -151,6 +151,13 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
                 value="coach",
                 label="Mode",
             )
+            model = app.room.llm_model()
+            engine = gr.Radio(
+                [("Scripted customer (offline)", "scripted"), (f"LLM customer ({model})", "llm")],
+                value="scripted",
+                label="Who words the customer's lines",
+                visible=model is not None,  # shown only when an endpoint is configured
+            )
             start = gr.Button("Start the call", variant="primary", elem_id="start-call")
         with (
             gr.Column(scale=2),
@@ -207,9 +214,9 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
             "",
         )
 
-    def on_start(persona_id: str, mode_value: str, request: gr.Request) -> tuple:
+    def on_start(persona_id: str, mode_value: str, engine_value: str, request: gr.Request) -> tuple:
         with _user_errors():
-            view = app.room.start(app.viewer(request), persona_id, mode_value)
+            view = app.room.start(app.viewer(request), persona_id, mode_value, engine=engine_value or "scripted")
         return show(view, mode_value)
 
     def on_text(token_value: str, text: str, mode_value: str, request: gr.Request) -> tuple:
@@ -247,7 +254,7 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
         sid = str(row[0]) if row else ""
         return sid, on_mine(sid, request)
 
-    start.click(on_start, [persona, mode], outputs, api_name="start_call")
+    start.click(on_start, [persona, mode, engine], outputs, api_name="start_call")
     open_mine.click(on_mine, mine_id, mine, api_name="my_session")
     past.select(on_pick, None, [mine_id, mine], api_visibility="private")
     send_text.click(on_text, [token, typed, mode], outputs, api_name="reply_text")
