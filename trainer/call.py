@@ -14,7 +14,7 @@ from trainer.customer import ScriptedCustomer
 from trainer.detector import BehaviourDetector, offline_detector
 from trainer.formats.call import CustomerLine, Outcome, Scorecard, Turn, VoiceMeasures
 from trainer.formats.errors import TrainerError
-from trainer.formats.persona import Persona
+from trainer.formats.persona import LineKind, Persona
 from trainer.formats.rubric import Rubric
 from trainer.prosody import compare_to_baseline, measure
 from trainer.recordings import Recordings
@@ -268,8 +268,6 @@ class Call:
 
 def warm_lines(persona: Persona) -> list[tuple[str, int]]:
     """Every scripted line at the anger it is likely said with: angry lines angry, calm lines calm."""
-    from trainer.formats.persona import LineKind
-
     hot = {
         LineKind.angrier,
         LineKind.swearing,

@@ -11,6 +11,7 @@ cache folder, keyed by a hash of the training data; a changed corpus retrains by
 first use.
 """
 
+import functools
 import hashlib
 import logging
 import math
@@ -49,9 +50,15 @@ def training_files(folder: Path = CORPUS) -> list[Path]:
 
 
 def _corpus_hash(files: list[Path]) -> str:
+    """Each call starts a detector: hash the corpus once, not once a call, while it is unchanged."""
+    return _hash_of(tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
+@functools.lru_cache(maxsize=8)
+def _hash_of(files: tuple[tuple[str, int, int], ...]) -> str:
     digest = hashlib.sha256(f"v{MODEL_VERSION} C{C}".encode())
-    for path in files:
-        digest.update(path.read_bytes())
+    for path, _, _ in files:
+        digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -12,7 +12,9 @@ from trainer.detector.patterns import (
     PATTERNS,
     SARCASM_CUES,
     SARCASM_SILENCES,
+    SWEAR,
     Pattern,
+    compile_pattern,
 )
 from trainer.detector.text import BOUNDARY, NEGATORS, Normalized, normalize
 from trainer.formats.call import Detection
@@ -115,11 +117,12 @@ def _overlap(a: Hit, b: Hit) -> bool:
     return a.first <= b.last and b.first <= a.last
 
 
-def _has_swear(text: Normalized, hit: Hit) -> bool:
-    from trainer.detector.patterns import SWEAR, compile_pattern
+_SWEARING = compile_pattern(SWEAR)
 
+
+def _has_swear(text: Normalized, hit: Hit) -> bool:
     words = " ".join(t.text for t in text.tokens[hit.first : hit.last + 1])
-    return bool(compile_pattern(SWEAR).search(words))
+    return bool(_SWEARING.search(words))
 
 
 class RuleDetector:

@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 import threading
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -132,8 +132,3 @@ def _lowest_priority() -> None:
     """Nice this thread only (Linux gives each thread its own nice value)."""
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-
-
-def trainee_voice() -> VoiceSpec:
-    """The headless trainee: the natural voice, plainly paced, never styled by anger."""
-    return replace(spec_for(Voice(), "piper", 0), gain_db=0.0, length_scale=1.0, rate=165)
