@@ -1,5 +1,6 @@
 """Shared fixtures: the shipped catalog, and settings pointing at a temporary database."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,4 +22,25 @@ def sessions_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CALLCOACH_PERSONAS_DIR", str(PROJECT_ROOT / "personas"))
     monkeypatch.setenv("CALLCOACH_RUBRICS_DIR", str(PROJECT_ROOT / "rubrics"))
     monkeypatch.delenv("CALLCOACH_DATABASE_URL", raising=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def own_sessions_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Whatever the product keeps under the default sessions folder (speech caches, logs)
+    goes to a temporary folder during a module, never to the project's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CALLCOACH_SESSIONS_DIR", str(tmp_path_factory.mktemp("default-sessions")))
+        yield
+
+
+def warm_espeak_cache(persona_id: str, folder: Path) -> Path:
+    """A persona's scripted lines spoken once by espeak-ng into `folder`: a call that uses it
+    has nothing left to synthesize in its background warm-up."""
+    from trainer.call import warm_lines
+    from trainer.tts import CustomerVoice, EspeakEngine
+
+    catalog = load_catalog(Settings(personas_dir=PROJECT_ROOT / "personas", rubrics_dir=PROJECT_ROOT / "rubrics"))
+    persona = catalog.persona(persona_id)
+    CustomerVoice(persona.voice, folder, engine=EspeakEngine()).warm(warm_lines(persona))
     return folder

@@ -7,8 +7,6 @@ rate, stereo, 8 kHz telephone audio, ogg, webm, mp3, m4a) is heard as the same w
 
 import io
 import struct
-import subprocess
-import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +15,13 @@ import av
 import numpy as np
 import pytest
 import soundfile
+from conftest import warm_espeak_cache
 
 from trainer.audio import SAMPLE_RATE, AudioError, load_clip
 from trainer.call import Call, CallVoice
 from trainer.catalog import Catalog
 from trainer.recordings import AUDIO_DIR, Recordings
 from trainer.sessionlog import SessionLog
-from trainer.settings import PROJECT_ROOT
 from trainer.stt import shared_transcriber
 from trainer.tts import CustomerVoice, EspeakEngine
 from trainer.tts.trainee import speak_as_trainee
@@ -35,48 +33,13 @@ LIMIT_S = 3.0  # a small reply limit, so "too long" needs only a few seconds of 
 UNREADABLE = "could not be read"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _own_sessions_folder(tmp_path_factory: pytest.TempPathFactory):
-    """Whatever the product keeps under the default sessions folder (such as the behaviour
-    model it trains on first use) goes to a temporary folder, never to the project's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CALLCOACH_SESSIONS_DIR", str(tmp_path_factory.mktemp("default-sessions")))
-        yield
-
-
-WARM_IN_A_CHILD = """
-import sys
-from pathlib import Path
-from trainer.call import warm_lines
-from trainer.catalog import load_catalog
-from trainer.settings import PROJECT_ROOT, Settings
-from trainer.tts import CustomerVoice, EspeakEngine
-
-catalog = load_catalog(Settings(personas_dir=PROJECT_ROOT / "personas", rubrics_dir=PROJECT_ROOT / "rubrics"))
-persona = catalog.persona(sys.argv[1])
-CustomerVoice(persona.voice, Path(sys.argv[2]), engine=EspeakEngine()).warm(warm_lines(persona))
-"""
+pytestmark = pytest.mark.usefixtures("own_sessions_folder")
 
 
 def _espeak_cache(persona: str, folder: Path) -> Path:
-    """Speak a persona's scripted lines with espeak-ng into `folder`, in a child process.
-
-    In this process no call then has anything left to synthesize in its background warm
-    thread. pyttsx3's espeak driver is not safe there: it can crash the process (SIGSEGV)
-    when espeak's callback thread races Python (a product bug, in the report), so the bulk
-    synthesis runs in a child, and is run again if that child crashes (warming is idempotent).
-    """
-    for _ in range(3):
-        run = subprocess.run(
-            [sys.executable, "-c", WARM_IN_A_CHILD, persona, str(folder)],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if run.returncode == 0:
-            break
-    assert run.returncode == 0, run.stderr[-2000:]
+    """Speak a persona's scripted lines with espeak-ng into `folder`, so no call in this
+    module has anything left to synthesize in its background warm thread."""
+    warm_espeak_cache(persona, folder)
     assert len(list(folder.glob("*.wav"))) > 20
     return folder
 

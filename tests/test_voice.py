@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from conftest import warm_espeak_cache
 
 from trainer.audio import write_wav
 from trainer.audio.clip import dbfs
@@ -39,52 +40,19 @@ CALLS = Path(__file__).parent / "calls"
 LINE = "I have been on hold for twenty minutes and nothing works."
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _own_sessions_folder(tmp_path_factory: pytest.TempPathFactory):
-    """Whatever the product keeps under the default sessions folder (such as the behaviour
-    model it trains on first use) goes to a temporary folder, never to the project's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CALLCOACH_SESSIONS_DIR", str(tmp_path_factory.mktemp("default-sessions")))
-        yield
-
-
-WARM_IN_A_CHILD = """
-import sys
-from pathlib import Path
-from trainer.call import warm_lines
-from trainer.catalog import load_catalog
-from trainer.settings import PROJECT_ROOT, Settings
-from trainer.tts import CustomerVoice, EspeakEngine
-
-catalog = load_catalog(Settings(personas_dir=PROJECT_ROOT / "personas", rubrics_dir=PROJECT_ROOT / "rubrics"))
-for persona_id, folder in zip(sys.argv[1::2], sys.argv[2::2]):
-    persona = catalog.persona(persona_id)
-    CustomerVoice(persona.voice, Path(folder), engine=EspeakEngine()).warm(warm_lines(persona))
-"""
+pytestmark = pytest.mark.usefixtures("own_sessions_folder")
 
 
 @pytest.fixture(scope="module")
 def espeak_caches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The cursing and escalated customers' scripted lines, spoken once (espeak-ng) in a child process.
+    """The cursing and escalated customers' scripted lines, spoken once (espeak-ng).
 
     With every line cached, no call here has anything left to synthesize in its background
-    warm thread. pyttsx3's espeak driver is not safe there: it can crash the process (SIGSEGV)
-    when espeak's callback thread races Python (a product bug, in the report), so the bulk
-    synthesis runs in a child, run again if that child crashes (warming is idempotent).
+    warm thread.
     """
     caches = {persona: tmp_path_factory.mktemp(f"{persona}-tts") for persona in ("cursing", "escalated")}
-    args = [str(a) for persona, folder in caches.items() for a in (persona, folder)]
-    for _ in range(3):
-        run = subprocess.run(
-            [sys.executable, "-c", WARM_IN_A_CHILD, *args],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if run.returncode == 0:
-            break
-    assert run.returncode == 0, run.stderr[-2000:]
+    for persona, folder in caches.items():
+        warm_espeak_cache(persona, folder)
     assert all(len(list(folder.glob("*.wav"))) > 20 for folder in caches.values())
     return caches
 
