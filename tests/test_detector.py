@@ -142,3 +142,16 @@ def test_the_hybrid_quotes_the_trainee_even_for_what_only_the_model_found() -> N
     )
     for detection in offline_detector("hybrid").detect(reply):
         assert detection.evidence and detection.evidence in reply
+
+
+def test_without_training_data_the_rules_grade_alone(monkeypatch, capsys) -> None:
+    """An install without the corpus still grades every reply, and says why it cannot train."""
+    from trainer.cli import main
+    from trainer.detector import learned
+
+    monkeypatch.setattr(learned, "training_files", lambda folder=None: [])
+    reply = "I can hear how frustrating this is. Let me transfer you to my supervisor."
+    assert learned.HybridDetector().detect(reply) == DETECTOR.detect(reply)
+    assert main(["train", "detector"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no training data for the behaviour model" in err

@@ -26,6 +26,7 @@ from trainer.detector.rules import RuleDetector
 from trainer.detector.text import BOUNDARY, normalize
 from trainer.formats.call import Detection
 from trainer.formats.corpus import LabelledRow, read_jsonl
+from trainer.formats.errors import TrainerError
 from trainer.playbook import BAD_BEHAVIOURS, Archetype, Behaviour, LearningStyle
 from trainer.settings import PROJECT_ROOT
 
@@ -144,6 +145,8 @@ _LOADED: dict[str, NgramModel] = {}
 def load_model(cache_dir: Path | None = None, files: list[Path] | None = None) -> NgramModel:
     """The model for the current training data: from memory, from the cache, or trained now."""
     files = files or training_files()
+    if not files:
+        raise TrainerError(f"no training data for the behaviour model (train_*.jsonl in {CORPUS})")
     key = _corpus_hash(files)
     with _LOCK:
         if key in _LOADED:
@@ -193,13 +196,19 @@ class HybridDetector:
     ) -> None:
         self.rules = RuleDetector()
         self._model = model
+        self._unavailable = False
         self.threshold = threshold
         self.fault_threshold = fault_threshold
 
     @property
-    def model(self) -> NgramModel:
-        if self._model is None:
-            self._model = load_model()
+    def model(self) -> NgramModel | None:
+        """The n-gram layer, or None without training data: then the rules grade alone."""
+        if self._model is None and not self._unavailable:
+            try:
+                self._model = load_model()
+            except TrainerError as exc:
+                log.warning("%s; grading with the rules alone", exc)
+                self._unavailable = True
         return self._model
 
     def detect(
@@ -213,8 +222,11 @@ class HybridDetector:
         text = normalize(reply)
         if not text.tokens:
             return found
+        model = self.model
+        if model is None:
+            return found
         known = {d.behaviour for d in found}
-        scores = self.model.probabilities(text.joined)
+        scores = model.probabilities(text.joined)
         vetoed = {fault for fault, opposites in CONTRADICTED_BY.items() if known & opposites}
         extra = [b for b, p in scores.items() if p >= self._bar(b) and b not in known | vetoed]
         return found + [Detection(behaviour=b, evidence=self._evidence(text, b)) for b in extra]
@@ -235,6 +247,8 @@ class HybridDetector:
         if len(clauses) <= 1:
             return text.quote(0, len(text.tokens) - 1)
         joined = [" ".join(t.text for t in text.tokens[a : b + 1]) for a, b in clauses]
-        probs = self.model.scores(joined)[:, self.model.behaviours.index(behaviour)]
+        model = self.model
+        assert model is not None  # only called for what the model found
+        probs = model.scores(joined)[:, model.behaviours.index(behaviour)]
         first, last = clauses[int(np.argmax(probs))]
         return text.quote(first, last)
