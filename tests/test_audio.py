@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import soundfile
 from conftest import warm_espeak_cache
+from hearing import assert_heard
 
 from trainer.audio import SAMPLE_RATE, AudioError, load_clip
 from trainer.call import Call, CallVoice
@@ -28,7 +29,6 @@ from trainer.tts.trainee import speak_as_trainee
 
 PERSONA = "escalated"
 REPLY = "I'll email you the moment it's fixed."
-KEY_WORDS = ("email", "fixed")
 LIMIT_S = 3.0  # a small reply limit, so "too long" needs only a few seconds of speech
 UNREADABLE = "could not be read"
 
@@ -150,11 +150,6 @@ def voice_call(catalog: Catalog, tmp_path: Path, tts_cache: Path):
     call.close()
 
 
-def _heard(text: str) -> bool:
-    lowered = text.lower()
-    return all(word in lowered for word in KEY_WORDS)
-
-
 # -- bad audio ---------------------------------------------------------------------------
 def _bad_cases(spoken: Spoken, folder: Path) -> dict[str, tuple[Path | bytes, str]]:
     """Every kind of recording that must be refused, with the words its message must hold."""
@@ -267,7 +262,7 @@ def test_a_refused_recording_loses_nothing_and_the_turn_can_be_retried(
     call = voice_call
     log = call.log
     first = call.reply_audio(spoken.wav)  # one good turn already in the call
-    assert _heard(first.turn.reply)
+    assert_heard(first.turn.reply, REPLY)
 
     turns_before = [t.model_dump() for t in call.turns]
     logged_before = log.get(call.session_id)
@@ -289,7 +284,7 @@ def test_a_refused_recording_loses_nothing_and_the_turn_can_be_retried(
 
     retried = call.reply_audio(spoken.wav.read_bytes())  # the same turn, recorded again
     assert retried.turn.index == 1
-    assert _heard(retried.turn.reply)
+    assert_heard(retried.turn.reply, REPLY)
     assert retried.turn.transcript_engine and retried.turn.transcript_engine.startswith("faster-whisper")
     assert len(call.turns) == 3
     logged = log.get(call.session_id)
@@ -364,7 +359,7 @@ def test_every_accepted_format_is_heard_as_the_same_words(
         result = call.reply_audio(data)
     finally:
         call.close()
-    assert _heard(result.turn.reply), f"{fmt}: heard {result.turn.reply!r}"
+    assert_heard(result.turn.reply, REPLY)
     assert result.turn.voice is not None and result.turn.voice.seconds == pytest.approx(spoken.seconds, abs=0.15)
     kept = call.voice.recordings.path(result.turn.reply_audio)
     assert kept.suffix == ".ogg" and soundfile.info(str(kept)).duration == pytest.approx(spoken.seconds, abs=0.15)

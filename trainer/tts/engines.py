@@ -34,6 +34,7 @@ class VoiceSettings(Protocol):
     rate: int | None
     pitch: int | None
     length_scale: float | None
+    steady: bool  # the same text gives the same sound: no random variation
 
 
 class PiperEngine:
@@ -65,7 +66,10 @@ class PiperEngine:
     def synthesize(self, text: str, spec: VoiceSettings) -> Speech:
         from piper import SynthesisConfig
 
-        config = SynthesisConfig(length_scale=spec.length_scale or 1.0)
+        # Piper's voice samples random noise on every line, so a steady voice turns it off:
+        # the headless trainee's replies must be heard the same way on every run.
+        noise = 0.0 if spec.steady else None
+        config = SynthesisConfig(length_scale=spec.length_scale or 1.0, noise_scale=noise, noise_w_scale=noise)
         with self._lock:
             voice = self._load()
             chunks = [chunk.audio_float_array for chunk in voice.synthesize(text, syn_config=config)]

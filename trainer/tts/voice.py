@@ -36,6 +36,7 @@ class VoiceSpec:
     pitch: int | None
     length_scale: float | None
     gain_db: float = 0.0
+    steady: bool = False
 
     def key(self, text: str) -> str:
         payload = json.dumps({"text": text, **asdict(self)}, sort_keys=True)
