@@ -19,7 +19,7 @@ from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 from trainer.tts.trainee import speak_as_trainee
 
-FIVE_SECOND_REPLY = "I can hear how frustrating this is, and I'm going to fix it right now."
+FIVE_SECOND_REPLY = "I can hear how frustrating this is, and I'm going to fix it for you myself, right now."  # 5.3 s
 STAGES = ("transcription", "detection", "customer", "synthesis", "log")
 # first_audio: from the end of transcription to the first customer audio ready (streamed
 # LLM lines are voiced sentence by sentence); reply->audio adds the transcription.

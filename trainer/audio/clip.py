@@ -1,15 +1,19 @@
 """One recorded reply as 16 kHz mono float samples, checked before anything grades it.
 
-Decoding goes through PyAV (FFmpeg), which faster-whisper already depends on, so WAV at
-any rate, stereo, 8 kHz telephone audio, ogg, webm, mp3 and m4a all arrive the same way.
+Decoding goes through libsndfile where it can and PyAV (FFmpeg, which faster-whisper
+already depends on) otherwise, so WAV at any rate, stereo, 8 kHz telephone audio, ogg,
+webm, mp3 and m4a all arrive the same way.
 """
 
 import io
+import math
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import soundfile
+from scipy.signal import resample_poly
 
 from trainer.formats.errors import TrainerError
 
@@ -36,10 +40,43 @@ class Clip:
 
 
 def _decode(data: Path | bytes) -> np.ndarray:
+    """WAV and FLAC through libsndfile (a few ms); anything else through FFmpeg (PyAV).
+
+    faster-whisper's PyAV decoder runs the garbage collector after every file to free its
+    resampler: 50 ms of a turn's wait before whisper even starts. The browser records WAV,
+    which needs no FFmpeg. (libsndfile misreads some Ogg files FFmpeg writes, so Ogg stays
+    with FFmpeg.)
+    """
+    source = io.BytesIO(data) if isinstance(data, bytes) else str(data)
+    if _signature(data) in (b"RIFF", b"fLaC"):
+        try:
+            return _read_with_soundfile(source)
+        except (soundfile.LibsndfileError, RuntimeError, ValueError):
+            if isinstance(source, io.BytesIO):
+                source.seek(0)
+    return _read_with_ffmpeg(source)
+
+
+def _signature(data: Path | bytes) -> bytes:
+    if isinstance(data, bytes):
+        return data[:4]
+    with data.open("rb") as handle:
+        return handle.read(4)
+
+
+def _read_with_soundfile(source: io.BytesIO | str) -> np.ndarray:
+    samples, rate = soundfile.read(source, dtype="float32", always_2d=True)
+    mono = samples.mean(axis=1)
+    if rate == SAMPLE_RATE:
+        return mono
+    common = math.gcd(rate, SAMPLE_RATE)
+    return resample_poly(mono, SAMPLE_RATE // common, rate // common).astype(np.float32)
+
+
+def _read_with_ffmpeg(source: io.BytesIO | str) -> np.ndarray:
     import av
     from faster_whisper.audio import decode_audio
 
-    source = io.BytesIO(data) if isinstance(data, bytes) else str(data)
     try:
         return decode_audio(source, sampling_rate=SAMPLE_RATE).astype(np.float32)
     except (av.error.FFmpegError, ValueError, IndexError, EOFError) as exc:

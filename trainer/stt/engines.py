@@ -11,12 +11,16 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import speech_recognition as sr
 
 from trainer.audio import SAMPLE_RATE, Clip
 from trainer.formats.errors import TrainerError
+from trainer.stt.window import WindowedWhisper
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +80,14 @@ class FasterWhisper:
     name: str = "faster-whisper"
     warning: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    model: "WhisperModel" = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         from faster_whisper import WhisperModel
         from speech_recognition.recognizers.whisper_local.base import WhisperCompatibleRecognizer
-        from speech_recognition.recognizers.whisper_local.faster_whisper import TranscribableAdapter
 
-        model = WhisperModel(self.model_ref, device="cpu", compute_type="int8", cpu_threads=self.threads)
-        self._recognizer = WhisperCompatibleRecognizer(TranscribableAdapter(model))
+        self.model = WhisperModel(self.model_ref, device="cpu", compute_type="int8", cpu_threads=self.threads)
+        self._recognizer = WhisperCompatibleRecognizer(WindowedWhisper(self.model))
 
     def transcribe(self, clip: Clip) -> Transcript:
         with self._lock:
