@@ -1,0 +1,43 @@
+"""Cross-validate the hybrid detector on the training parts only: leave one part out.
+
+Each training part (corpus/behaviours/train_*.jsonl) was written in its own sitting, so
+holding out a whole part is the closest the training data gets to the separately written
+test part, which this script never reads. Settings are chosen on these figures.
+
+    .venv/bin/python scripts/cv_detector.py [--threshold 0.7] [--fault-threshold 0.8]
+"""
+
+import argparse
+import sys
+
+from trainer.detector.learned import FAULT_THRESHOLD, THRESHOLD, HybridDetector, train, training_files
+from trainer.evaluation import Counts, evaluate
+from trainer.formats.corpus import LabelledRow, read_jsonl
+from trainer.playbook import Behaviour
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threshold", type=float, default=THRESHOLD)
+    parser.add_argument("--fault-threshold", type=float, default=FAULT_THRESHOLD)
+    args = parser.parse_args()
+    parts = {path.stem: list(read_jsonl(path, LabelledRow)) for path in training_files()}
+    total = {b: Counts() for b in Behaviour}
+    for held_out, rows in parts.items():
+        seen = [row for name, part in parts.items() if name != held_out for row in part]
+        detector = HybridDetector(train(seen), threshold=args.threshold, fault_threshold=args.fault_threshold)
+        report = evaluate(detector, rows)
+        print(f"{held_out:<10} {len(rows):4d} rows   macro-F1 {report.macro_f1:.3f}")
+        for behaviour, counts in report.counts.items():
+            total[behaviour].tp += counts.tp
+            total[behaviour].fp += counts.fp
+            total[behaviour].fn += counts.fn
+    for behaviour, counts in sorted(total.items(), key=lambda kv: kv[1].f1):
+        print(f"  {behaviour.value:<24} P {counts.precision:.2f}  R {counts.recall:.2f}  F1 {counts.f1:.3f}")
+    scored = [c for c in total.values() if c.support or c.fp]
+    print(f"pooled macro-F1 {sum(c.f1 for c in scored) / len(scored):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
