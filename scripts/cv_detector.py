@@ -9,6 +9,7 @@ test part, which this script never reads. Settings are chosen on these figures.
 
 import argparse
 import sys
+from pathlib import Path
 
 from trainer.detector.learned import FAULT_THRESHOLD, THRESHOLD, HybridDetector, train, training_files
 from trainer.evaluation import Counts, evaluate
@@ -20,13 +21,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
     parser.add_argument("--fault-threshold", type=float, default=FAULT_THRESHOLD)
+    parser.add_argument("--parts", nargs="*", type=Path, help="training part files (default: all)")
+    parser.add_argument("--show", metavar="BEHAVIOUR", help="print the held-out replies it got wrong")
     args = parser.parse_args()
-    parts = {path.stem: list(read_jsonl(path, LabelledRow)) for path in training_files()}
+    parts = {path.stem: list(read_jsonl(path, LabelledRow)) for path in args.parts or training_files()}
     total = {b: Counts() for b in Behaviour}
     for held_out, rows in parts.items():
         seen = [row for name, part in parts.items() if name != held_out for row in part]
         detector = HybridDetector(train(seen), threshold=args.threshold, fault_threshold=args.fault_threshold)
         report = evaluate(detector, rows)
+        for mistake in report.mistakes:
+            if args.show in mistake.missed + mistake.wrong:
+                kind = "missed" if args.show in mistake.missed else "wrong"
+                print(f"  {kind}: {mistake.reply}")
         print(f"{held_out:<10} {len(rows):4d} rows   macro-F1 {report.macro_f1:.3f}")
         for behaviour, counts in report.counts.items():
             total[behaviour].tp += counts.tp

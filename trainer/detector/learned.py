@@ -33,8 +33,10 @@ from trainer.settings import PROJECT_ROOT
 log = logging.getLogger(__name__)
 
 CORPUS = PROJECT_ROOT / "corpus" / "behaviours"
-C = 3.0
-THRESHOLD = 0.7  # best of 0.5-0.8 by 5-fold cross-validation on the training parts
+C = 10.0
+# C and both bars: best macro-F1 (and best weakest behaviour) of the settings tried by
+# leave-one-part-out cross-validation on the training parts (scripts/cv_detector.py).
+THRESHOLD = 0.7
 # A fault only the model suspects gives way when the rules found its opposite in the reply:
 # an explanation that mentions "you" is not blame, empathy is not a dismissal.
 CONTRADICTED_BY: dict[Behaviour, set[Behaviour]] = {
@@ -42,7 +44,9 @@ CONTRADICTED_BY: dict[Behaviour, set[Behaviour]] = {
     Behaviour.dismisses: {Behaviour.acknowledges_feelings, Behaviour.acknowledges_urgency},
     Behaviour.counter_aggression: {Behaviour.acknowledges_feelings, Behaviour.sets_boundary},
 }
-FAULT_THRESHOLD = 0.8  # cross-validated: fault precision 0.91 -> 0.94 for 0.001 macro-F1
+# With six training parts, implicit blame and snark need a lower fault bar to be found at all:
+# 0.6 over 0.8 raised blame recall 0.50 -> 0.63 for precision 0.86 -> 0.79 (pooled CV).
+FAULT_THRESHOLD = 0.6
 MODEL_VERSION = 2
 
 
