@@ -122,15 +122,33 @@ def test_training_parts_are_separate_files(tmp_path: Path) -> None:
     assert not train & test
 
 
-def test_the_hybrid_detector_beats_the_rules_on_the_held_out_part() -> None:
-    """The n-gram layer was chosen and tuned by cross-validation on the training parts only."""
+def test_the_hybrid_detector_meets_the_bar_on_the_held_out_part() -> None:
+    """The n-gram layer was chosen and tuned by cross-validation on the training parts only;
+    the bar is the product's: macro-F1 0.90, no behaviour under 0.75."""
     from trainer.detector import offline_detector
 
     rows = list(read_jsonl(PROJECT_ROOT / "corpus" / "behaviours" / "test.jsonl", LabelledRow))
     hybrid = evaluate(offline_detector("hybrid"), rows)
-    assert hybrid.macro_f1 >= 0.85  # measured 0.871 when set
+    assert hybrid.macro_f1 >= 0.90  # measured 0.912 when set
     assert hybrid.macro_f1 > evaluate(DETECTOR, rows).macro_f1 + 0.05
-    assert min(c.f1 for c in hybrid.counts.values()) >= 0.65  # weakest: blames_customer, 0.69
+    assert min(c.f1 for c in hybrid.counts.values()) >= 0.75  # weakest: blames_customer, 0.79
+
+
+def test_raw_speech_to_text_costs_the_hybrid_under_five_points(tmp_path: Path) -> None:
+    """The held-out part lowercased, unpunctuated and with fillers (scripts/degrade_corpus.py)."""
+    import subprocess
+    import sys
+
+    from trainer.detector import offline_detector
+
+    test = PROJECT_ROOT / "corpus" / "behaviours" / "test.jsonl"
+    degraded = tmp_path / "degraded.jsonl"
+    script = PROJECT_ROOT / "scripts" / "degrade_corpus.py"
+    subprocess.run([sys.executable, str(script), str(test), str(degraded)], check=True, capture_output=True)
+    rows, raw = list(read_jsonl(test, LabelledRow)), list(read_jsonl(degraded, LabelledRow))
+    assert len(raw) == len(rows) and raw[0].reply != rows[0].reply
+    detector = offline_detector("hybrid")
+    assert evaluate(detector, rows).macro_f1 - evaluate(detector, raw).macro_f1 < 0.05
 
 
 def test_the_hybrid_quotes_the_trainee_even_for_what_only_the_model_found() -> None:
