@@ -331,6 +331,7 @@ def test_detect_replaces_behaviours_and_keeps_extra_keys(capsys, sessions_dir: P
     first, second = (json.loads(line) for line in out.strip().splitlines())
 
     assert first["behaviours"] == ["acknowledges_feelings"]
+    assert first["evidence"]["acknowledges_feelings"] in rows[0]["reply"]  # the trainee's own words
     assert first["source"] == "shift-3"
     assert first["meta"] == {"agent": "ana", "tags": [1, 2]}
     assert (first["customer"], first["reply"]) == (rows[0]["customer"], rows[0]["reply"])

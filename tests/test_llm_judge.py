@@ -340,3 +340,14 @@ def test_eval_llm_without_an_endpoint_says_what_to_set(capsys, corpus: Path) -> 
     code, out, err = run(capsys, "eval", "detector", str(corpus), "--engine", "both")
     assert code == 2 and out == ""  # nothing graded before the setting is known to be missing
     assert err.startswith("trainer: error: the LLM judge needs an OpenAI-compatible endpoint: set OPENAI_BASE_URL")
+
+
+def test_detect_with_the_llm_engine_adds_its_findings_and_evidence(capsys, endpoint: FakeOpenAI, corpus: Path) -> None:
+    code, out, err = run(capsys, "detect", str(corpus), "--engine", "llm")
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.strip().splitlines()]
+    assert len(rows) == len(ROWS) == len(endpoint.received)
+    for row in rows:
+        assert set(row["evidence"]) == set(row["behaviours"])
+        assert all(quote and quote in row["reply"] for quote in row["evidence"].values())
+    assert any(row["behaviours"] for row in rows)

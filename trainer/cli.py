@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from trainer.audio import AudioError
 from trainer.call import Call, CallOptions, CallVoice
 from trainer.catalog import Catalog, load_catalog
-from trainer.detector import detected_ids, offline_detector
+from trainer.detector import BehaviourDetector, detected_ids, offline_detector
 from trainer.evaluation import evaluate, format_report
 from trainer.formats import FormatError, Persona, load_persona
 from trainer.formats.call import Scorecard, Turn
@@ -209,11 +209,26 @@ def _scorecard_text(card: Scorecard) -> str:
     return "\n".join(lines)
 
 
+def _detector(engine: str, settings: Settings) -> tuple[BehaviourDetector, str]:
+    """The named detector and a title for it; the LLM judge needs its endpoint settings."""
+    if engine == "llm":
+        from trainer.detector.llm_judge import llm_judge  # here: openai is slow to import
+
+        judge = llm_judge(settings)
+        return judge, f"== llm: {judge.describe()} =="
+    kind = "patterns only" if engine == "rules" else "patterns + n-gram model"
+    return offline_detector(engine), f"== {engine}: offline ({kind}) =="
+
+
 def cmd_detect(args: argparse.Namespace, settings: Settings) -> int:
-    detector = offline_detector()
+    detector, _ = _detector(args.engine, settings)
     for row in read_jsonl(Path(args.file), ReplyRow):
-        found = detected_ids(detector.detect(row.reply, row.customer, row.archetype, row.learning_style))
-        out = {**row.model_dump(mode="json"), "behaviours": [b.value for b in found]}
+        found = detector.detect(row.reply, row.customer, row.archetype, row.learning_style)
+        out = {
+            **row.model_dump(mode="json"),
+            "behaviours": [b.value for b in detected_ids(found)],
+            "evidence": {d.behaviour.value: d.evidence for d in found},
+        }
         print(json.dumps(out, ensure_ascii=False))
     return 0
 
@@ -225,16 +240,7 @@ def cmd_eval_detector(args: argparse.Namespace, settings: Settings) -> int:
     engines = ["hybrid", "llm"] if args.engine == "both" else [args.engine]
     detectors, titles = {}, {}  # every engine set up first: a missing LLM setting fails before any grading
     for engine in engines:
-        if engine == "llm":
-            from trainer.detector.llm_judge import llm_judge  # here: openai is slow to import
-
-            judge = detectors[engine] = llm_judge(settings)
-            titles[engine] = f"== llm: {judge.describe()} =="
-        else:
-            detectors[engine] = offline_detector(engine)
-            titles[engine] = (
-                f"== {engine}: offline ({'patterns only' if engine == 'rules' else 'patterns + n-gram model'}) =="
-            )
+        detectors[engine], titles[engine] = _detector(engine, settings)
     reports = {}
     for engine, detector in detectors.items():
         if engine == "llm" or len(engines) > 1:
@@ -438,8 +444,14 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--audio", metavar="DIR", help="play a call from recorded replies, one file per turn")
     play.set_defaults(func=cmd_play)
 
-    detect = sub.add_parser("detect", help="add detected behaviours to JSONL rows")
+    detect = sub.add_parser("detect", help="add detected behaviours, and the words that showed them, to JSONL rows")
     detect.add_argument("file")
+    detect.add_argument(
+        "--engine",
+        choices=["hybrid", "rules", "llm"],
+        default="hybrid",
+        help="offline: hybrid (default) or rules alone; or the LLM judge (OPENAI_BASE_URL, CALLCOACH_LLM_MODEL)",
+    )
     detect.set_defaults(func=cmd_detect)
 
     ev = sub.add_parser("eval", help="evaluate a component on labelled data")
