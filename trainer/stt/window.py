@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trainer.audio import SAMPLE_RATE
+
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
@@ -59,7 +61,7 @@ class WindowedWhisper:
         frames = features.shape[-1]
         if frames + self.options.silence_after > FULL_WINDOW:
             return self._long_form.transcribe(audio_array, **kwargs)
-        seconds = len(audio_array) / 16_000
+        seconds = len(audio_array) / SAMPLE_RATE
         heard = self._decode(features, window_frames(frames, self.options), seconds)
         if heard.no_speech_prob > NO_SPEECH:
             # Whisper doubts anyone spoke. In a short window it then writes confident
