@@ -34,6 +34,18 @@ def own_sessions_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
         yield
 
 
+def app_settings(folder: Path, **overrides: object) -> Settings:
+    """The shipped personas and rubrics; sessions, database and users under `folder`."""
+    fields: dict[str, object] = {
+        "personas_dir": PROJECT_ROOT / "personas",
+        "rubrics_dir": PROJECT_ROOT / "rubrics",
+        "sessions_dir": folder / "sessions",
+        "database_url": None,
+        "users_file": folder / "users.json",
+    }
+    return Settings(**{**fields, **overrides})
+
+
 def warm_espeak_cache(persona_id: str, folder: Path) -> Path:
     """A persona's scripted lines spoken once by espeak-ng into `folder`: a call that uses it
     has nothing left to synthesize in its background warm-up."""

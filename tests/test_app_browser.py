@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import app_settings
 from hearing import assert_heard
 
-from trainer.settings import PROJECT_ROOT, Settings
+from trainer.settings import PROJECT_ROOT
 from trainer.users import Role, UserStore
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,13 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from trainer.app.ui import launch
 
     folder = tmp_path_factory.mktemp("browser")
-    settings = Settings(
-        personas_dir=PROJECT_ROOT / "personas",
-        rubrics_dir=PROJECT_ROOT / "rubrics",
-        sessions_dir=folder / "sessions",
-        database_url=None,
-        users_file=folder / "users.json",
-    )
+    settings = app_settings(folder)
     store = UserStore(settings.resolved_users_file())
     store.add("alice", Role.trainee, "alice-password")
     store.add("meg", Role.manager, "meg-password")

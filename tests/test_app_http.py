@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import app_settings
 
-from trainer.settings import PROJECT_ROOT, Settings
+from trainer.settings import Settings
 from trainer.users import Role, UserStore
 
 pytest.importorskip("gradio_client")
@@ -38,13 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sett
     from trainer.app.ui import launch
 
     folder = tmp_path_factory.mktemp("app")
-    settings = Settings(
-        personas_dir=PROJECT_ROOT / "personas",
-        rubrics_dir=PROJECT_ROOT / "rubrics",
-        sessions_dir=folder / "sessions",
-        database_url=None,
-        users_file=folder / "users.json",
-    )
+    settings = app_settings(folder)
     store = UserStore(settings.resolved_users_file())
     store.add("alice", Role.trainee, PASSWORDS["alice"])
     store.add("bob", Role.trainee, PASSWORDS["bob"])

@@ -5,13 +5,13 @@ and a broken endpoint falls back to scripted lines with the call intact."""
 from pathlib import Path
 
 import pytest
+from conftest import app_settings
 from fake_openai import FakeOpenAI, Reply, closed_port_url
 
 from trainer.app.access import Viewer
 from trainer.app.practice import PracticeRoom
 from trainer.formats.errors import TrainerError
 from trainer.sessionlog import SessionLog
-from trainer.settings import PROJECT_ROOT, Settings
 from trainer.users import Role
 
 ALICE = Viewer("alice", Role.trainee)
@@ -19,11 +19,8 @@ LINE = "I have twelve reps sitting idle. What are you going to do about it?"
 
 
 def _room(tmp_path: Path, url: str | None) -> tuple[PracticeRoom, SessionLog]:
-    settings = Settings(
-        personas_dir=PROJECT_ROOT / "personas",
-        rubrics_dir=PROJECT_ROOT / "rubrics",
-        sessions_dir=tmp_path / "sessions",
-        database_url=None,
+    settings = app_settings(
+        tmp_path,
         openai_base_url=url,
         openai_api_key="k" if url else None,
         llm_model="fake-model" if url else None,
