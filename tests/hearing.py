@@ -13,5 +13,6 @@ MOST_WORDS = 0.3  # at most about one word in three wrong
 
 
 def assert_heard(heard: str, said: str, max_wer: float = MOST_WORDS) -> None:
-    error = jiwer.wer(normalize(said), normalize(heard)) if normalize(heard) else 1.0
+    words = normalize(heard)
+    error = jiwer.wer(normalize(said), words) if words else 1.0
     assert error <= max_wer, f"heard {heard!r} for {said!r}: word error rate {error:.2f} > {max_wer}"

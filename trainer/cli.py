@@ -196,10 +196,9 @@ def _scorecard_text(card: Scorecard) -> str:
             continue
         lines.append(f"  {score.name}: {score.score}")
         for f in score.findings:
-            where = f"turn {f.turn}" if f.turn is not None else "whole call"
             sign = "+" if f.points > 0 else "-" if f.points < 0 else "="
             quote = f' - you said "{f.evidence}"' if f.evidence else ""
-            lines.append(f"    {sign} [{where}] {f.feedback}{quote}")
+            lines.append(f"    {sign} [{f.where}] {f.feedback}{quote}")
             if f.quote:
                 lines.append(f'        playbook: "{f.quote}"')
     if card.worst_moment is not None and card.worst_moment.tip:

@@ -177,10 +177,9 @@ def scorecard_markdown(card: Scorecard, persona: Persona, mode: str) -> str:
             continue
         lines.append(f"### {score.name}: {score.score}")
         for f in score.findings:
-            where = f"turn {f.turn}" if f.turn is not None else "whole call"
             sign = "✔" if f.points > 0 else "✘" if f.points < 0 else "•"
             said = f" — you said “{f.evidence}”" if f.evidence else ""
-            lines.append(f"- {sign} [{where}] {f.feedback}{said}")
+            lines.append(f"- {sign} [{f.where}] {f.feedback}{said}")
             if f.quote:
                 lines.append(f"  > Playbook: “{f.quote}”")
     if card.worst_moment is not None and card.worst_moment.tip:

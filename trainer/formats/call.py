@@ -83,6 +83,11 @@ class Finding(BaseModel):
     def good(self) -> bool:
         return self.points > 0
 
+    @property
+    def where(self) -> str:
+        """Where in the call it happened, as every scorecard labels it."""
+        return f"turn {self.turn}" if self.turn is not None else "whole call"
+
 
 class Turn(BaseModel):
     """One customer line and the trainee's answer to it (none for a closing line)."""
