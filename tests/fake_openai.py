@@ -165,6 +165,9 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.chunk_delay and self.server.stopping.wait(reply.chunk_delay):
                 return
         self._event(chunk(None, model, finish=reply.finish_reason))
+        # Noted before [DONE] goes out: the client may finish, and a test read this, before
+        # this thread runs again.
+        self.server.fake.finished_at.append(time.monotonic())
         self._data("[DONE]")
         self._end()
 
@@ -178,7 +181,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _end(self) -> None:
         self.wfile.write(b"0\r\n\r\n")
-        self.server.fake.finished_at.append(time.monotonic())
 
     def _break(self) -> None:
         """Promise a chunk, send half of it, and hang up: what a crashed server looks like."""
@@ -209,7 +211,7 @@ class FakeOpenAI:
         self.replies: deque[Reply] = deque()
         self.received: list[Received] = []
         self.sent: list[tuple[float, str]] = []  # (when, data line) for every streamed event
-        self.finished_at: list[float] = []  # when each streamed response was complete
+        self.finished_at: list[float] = []  # when each streamed response had sent its last words
         self._server = _Server(self)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
 
