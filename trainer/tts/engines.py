@@ -66,10 +66,13 @@ class PiperEngine:
     def synthesize(self, text: str, spec: VoiceSettings) -> Speech:
         from piper import SynthesisConfig
 
-        # Piper's voice samples random noise on every line, so a steady voice turns it off:
-        # the headless trainee's replies must be heard the same way on every run.
-        noise = 0.0 if spec.steady else None
-        config = SynthesisConfig(length_scale=spec.length_scale or 1.0, noise_scale=noise, noise_w_scale=noise)
+        # Piper samples random noise on every line. Its timing noise is always off: it moved a
+        # line's length by as much as the anger speed-up, so an angry customer could sound no
+        # faster. A steady voice also drops the sound noise: the headless trainee's replies
+        # must be heard the same way on every run.
+        config = SynthesisConfig(
+            length_scale=spec.length_scale or 1.0, noise_scale=0.0 if spec.steady else None, noise_w_scale=0.0
+        )
         with self._lock:
             voice = self._load()
             chunks = [chunk.audio_float_array for chunk in voice.synthesize(text, syn_config=config)]
