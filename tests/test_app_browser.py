@@ -143,7 +143,9 @@ def test_a_spoken_call_then_the_manager_opens_it(server: str, microphone: Path, 
 
             # Record the reply from the fake microphone, stop, send; see it heard.
             page.locator("#mic .record-button").click()
-            page.wait_for_timeout(6_500)  # the WAV is about 5 s long
+            # The WAV is about 5.5 s long. The fake device plays it in real time and can lag
+            # behind the clock while the server warms up; a longer take only adds silence.
+            page.wait_for_timeout(8_500)
             page.locator("#mic .stop-button").first.click()
             page.locator("#mic [data-testid=waveform-Your\\ answer], #mic audio").first.wait_for(timeout=15_000)
             page.wait_for_timeout(1_000)  # the upload of the recording
@@ -160,7 +162,7 @@ def test_a_spoken_call_then_the_manager_opens_it(server: str, microphone: Path, 
             )
             print(f"\nsubmit to the customer's audio: {time.perf_counter() - submitted:.1f} s")
             said = heard.input_value()
-            assert_heard(said, REPLY)
+            assert_heard(said, REPLY, max_wer=0.4)  # a browser take, not the file itself
             assert page.locator("#coach").get_by_text("acknowledges urgency").count() == 1
             _shot(page, shots, "03-reply-heard")
 
