@@ -2,16 +2,19 @@
 
 Each training part (corpus/behaviours/train_*.jsonl) was written in its own sitting, so
 holding out a whole part is the closest the training data gets to the separately written
-test part, which this script never reads. Settings are chosen on these figures.
+test part, which this script never reads. This retrains the rules + n-gram layers per fold
+(the semantic layer needs PyTorch to retrain: scripts/train_semantic.py --dev PART, then
+scripts/tune_hybrid.py).
 
-    .venv/bin/python scripts/cv_detector.py [--threshold 0.7] [--fault-threshold 0.8]
+    .venv/bin/python scripts/cv_detector.py [--bar 0.5] [--fault-bar 0.5]
 """
 
 import argparse
 import sys
 from pathlib import Path
 
-from trainer.detector.learned import FAULT_THRESHOLD, THRESHOLD, HybridDetector, train, training_files
+from trainer.detector.hybrid import BLEND, Blend, HybridDetector
+from trainer.detector.learned import train, training_files
 from trainer.evaluation import Counts, evaluate
 from trainer.formats.corpus import LabelledRow, read_jsonl
 from trainer.playbook import Behaviour
@@ -19,8 +22,8 @@ from trainer.playbook import Behaviour
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threshold", type=float, default=THRESHOLD)
-    parser.add_argument("--fault-threshold", type=float, default=FAULT_THRESHOLD)
+    parser.add_argument("--bar", type=float, default=BLEND.bar)
+    parser.add_argument("--fault-bar", type=float, default=BLEND.fault_bar)
     parser.add_argument("--parts", nargs="*", type=Path, help="training part files (default: all)")
     parser.add_argument("--show", metavar="BEHAVIOUR", help="print the held-out replies it got wrong")
     args = parser.parse_args()
@@ -28,7 +31,14 @@ def main() -> int:
     total = {b: Counts() for b in Behaviour}
     for held_out, rows in parts.items():
         seen = [row for name, part in parts.items() if name != held_out for row in part]
-        detector = HybridDetector(train(seen), threshold=args.threshold, fault_threshold=args.fault_threshold)
+        blend = Blend(
+            semantic_weight=0.0,
+            rule_trust=BLEND.rule_trust,
+            rule_veto=BLEND.rule_veto,
+            bar=args.bar,
+            fault_bar=args.fault_bar,
+        )
+        detector = HybridDetector(train(seen), blend=blend, use_semantic=False)
         report = evaluate(detector, rows)
         for mistake in report.mistakes:
             if args.show in mistake.missed + mistake.wrong:

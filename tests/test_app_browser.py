@@ -189,6 +189,19 @@ def test_a_spoken_call_then_the_manager_opens_it(server: str, microphone: Path, 
             assert "alice" in manager.locator("#session-detail").inner_text()
             _shot(manager, shots, "05-review-desk", docs="review-desk.png")
 
+            # The manager corrects the grader: a missed behaviour on turn 0; the call is regraded.
+            manager.get_by_text("Correct the grader").click()
+            manager.locator("#correct-turn input").fill("0")
+            manager.locator("#correct-behaviour input").fill("follows_up_async")
+            manager.keyboard.press("Enter")
+            manager.locator("#correct-verdict").get_by_text("missed").click()
+            manager.locator("#correct-reason textarea, #correct-reason input").first.fill("she promised an update")
+            manager.locator("#correct-save").click()
+            detail = manager.locator("#session-detail")
+            detail.get_by_text("Regraded after corrections").wait_for(timeout=30_000)
+            assert "follows up async was missed" in detail.inner_text()
+            _shot(manager, shots, "05b-grader-corrected")
+
             # The workshop: a new persona from the template validates as it is.
             manager.get_by_role("tab", name="Persona workshop").click()
             manager.locator("#workshop-new").click()

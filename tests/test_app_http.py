@@ -86,6 +86,7 @@ def test_a_trainee_cannot_read_another_trainees_calls(server: tuple[str, Setting
         ("/my_session", (by_trainee["alice"],)),
         ("/override_score", ("calm", 100, "mine now")),
         ("/comment_turn", (0, "hello")),
+        ("/correct_behaviour", (0, "dismisses", "missed", "mine now")),
     ]:
         with pytest.raises(AppError) as refused:
             bob.predict(*args, api_name=endpoint)
@@ -99,9 +100,14 @@ def test_a_trainee_cannot_read_another_trainees_calls(server: tuple[str, Setting
     with pytest.raises(AppError, match="trainer or a manager"):
         bob.predict(api_name="/persona_list")
 
-    # The manager reads both, and exports what the filters show.
+    # The manager reads both, corrects the grader on one, and exports what the filters show.
     detail, *_ = meg.predict(by_trainee["alice"], api_name="/open_session")
     assert "alice" in detail
+    detail = meg.predict(0, "dismisses", "missed", "she told Dana to relax", api_name="/correct_behaviour")
+    assert "dismisses was missed" in detail and "she told Dana to relax" in detail
+    assert "Regraded after corrections" in detail
+    with pytest.raises(AppError, match="mark it as wrong instead"):
+        meg.predict(0, "dismisses", "missed", "again", api_name="/correct_behaviour")
     exported = meg.predict("bob", *ALL[1:], api_name="/export_csv")
     if isinstance(exported, dict):  # the component is shown and filled in one update
         exported = exported["value"]

@@ -129,12 +129,12 @@ def test_the_hybrid_detector_meets_the_bar_on_the_held_out_part() -> None:
 
     rows = list(read_jsonl(PROJECT_ROOT / "corpus" / "behaviours" / "test.jsonl", LabelledRow))
     hybrid = evaluate(offline_detector("hybrid"), rows)
-    assert hybrid.macro_f1 >= 0.90  # measured 0.912 when set
+    assert hybrid.macro_f1 >= 0.92  # measured 0.936 when set (0.912 before the semantic layer)
     assert hybrid.macro_f1 > evaluate(DETECTOR, rows).macro_f1 + 0.05
-    assert min(c.f1 for c in hybrid.counts.values()) >= 0.75  # weakest: blames_customer, 0.79
+    assert min(c.f1 for c in hybrid.counts.values()) >= 0.77  # weakest: blames_customer, 0.792
 
 
-def test_raw_speech_to_text_costs_the_hybrid_under_five_points(tmp_path: Path) -> None:
+def test_raw_speech_to_text_costs_the_hybrid_under_three_points(tmp_path: Path) -> None:
     """The held-out part lowercased, unpunctuated and with fillers (scripts/degrade_corpus.py)."""
     import subprocess
     import sys
@@ -148,7 +148,7 @@ def test_raw_speech_to_text_costs_the_hybrid_under_five_points(tmp_path: Path) -
     rows, raw = list(read_jsonl(test, LabelledRow)), list(read_jsonl(degraded, LabelledRow))
     assert len(raw) == len(rows) and raw[0].reply != rows[0].reply
     detector = offline_detector("hybrid")
-    assert evaluate(detector, rows).macro_f1 - evaluate(detector, raw).macro_f1 < 0.05
+    assert evaluate(detector, rows).macro_f1 - evaluate(detector, raw).macro_f1 < 0.03  # measured 0.015
 
 
 def test_the_hybrid_quotes_the_trainee_even_for_what_only_the_model_found() -> None:
@@ -166,10 +166,80 @@ def test_without_training_data_the_rules_grade_alone(monkeypatch, capsys) -> Non
     """An install without the corpus still grades every reply, and says why it cannot train."""
     from trainer.cli import main
     from trainer.detector import learned
+    from trainer.detector.hybrid import HybridDetector
 
     monkeypatch.setattr(learned, "training_files", lambda folder=None: [])
     reply = "I can hear how frustrating this is. Let me transfer you to my supervisor."
-    assert learned.HybridDetector().detect(reply) == DETECTOR.detect(reply)
+    alone = HybridDetector(use_semantic=False).detect(reply)
+    assert sorted((d.behaviour, d.evidence) for d in alone) == sorted(
+        (d.behaviour, d.evidence) for d in DETECTOR.detect(reply)
+    )
     assert main(["train", "detector"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no training data for the behaviour model" in err
+
+
+def test_the_semantic_layer_earns_its_place_on_the_held_out_part() -> None:
+    """The blend with the fine-tuned encoder beats rules + n-grams alone on replies it never saw."""
+    from trainer.detector.hybrid import HybridDetector
+
+    rows = list(read_jsonl(PROJECT_ROOT / "corpus" / "behaviours" / "test.jsonl", LabelledRow))
+    full = evaluate(HybridDetector(), rows)
+    without = evaluate(HybridDetector(use_semantic=False), rows)
+    assert full.macro_f1 >= without.macro_f1 + 0.01  # measured 0.936 against 0.91 when set
+    assert full.calibration is not None and full.calibration.ece < 0.08  # measured 0.043
+
+
+def test_every_detection_says_how_sure_it_is() -> None:
+    from trainer.detector import offline_detector
+
+    reply = "I'm so sorry, that sounds awful. Calm down though, it's really not a big deal."
+    found = offline_detector().detect(reply, "You deleted my whole pipeline!")
+    assert found and all(d.probability is not None and 0.0 <= d.probability <= 1.0 for d in found)
+    bars = offline_detector().blend
+    assert all(d.probability >= bars.bar_for(d.behaviour) for d in found)
+
+
+def test_a_weak_fault_is_not_held_against_the_trainee() -> None:
+    """Below the confidence bar a fault is dropped; a borderline good behaviour is credited unquoted."""
+    from trainer.detector.confidence import FAULT_CONFIDENCE, QUOTE_CONFIDENCE, counted
+    from trainer.formats.call import Detection
+
+    weak_fault = Detection(behaviour=B.blames_customer, evidence="you clicked", probability=FAULT_CONFIDENCE - 0.01)
+    sure_fault = Detection(behaviour=B.dismisses, evidence="calm down", probability=FAULT_CONFIDENCE)
+    weak_good = Detection(behaviour=B.takes_ownership, evidence="on it", probability=QUOTE_CONFIDENCE - 0.01)
+    sure_good = Detection(behaviour=B.acknowledges_feelings, evidence="so sorry", probability=0.99)
+    judged = Detection(behaviour=B.counter_aggression, evidence="as I said", probability=None)  # the LLM judge
+    kept = counted([weak_fault, sure_fault, weak_good, sure_good, judged])
+    assert [(d.behaviour, d.evidence) for d in kept] == [
+        (B.dismisses, "calm down"),
+        (B.takes_ownership, ""),
+        (B.acknowledges_feelings, "so sorry"),
+        (B.counter_aggression, "as I said"),
+    ]
+
+
+def test_eval_prints_calibration_and_how_often_shown_faults_are_right(capsys) -> None:
+    from trainer.cli import main
+
+    assert (
+        main(["eval", "detector", str(PROJECT_ROOT / "corpus" / "behaviours" / "test.jsonl"), "--mistakes", "0"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "expected calibration error 0.0" in out
+    shown = next(line for line in out.splitlines() if line.startswith("faults shown to the trainee"))
+    precision = float(shown.split("precision ")[1].split()[0])
+    assert precision >= 0.95  # measured 0.974 when set
+
+
+def test_detect_prints_each_probability_and_what_is_shown(tmp_path: Path, capsys) -> None:
+    import json
+
+    from trainer.cli import main
+
+    rows = tmp_path / "replies.jsonl"
+    rows.write_text(json.dumps({"customer": "Nothing works!", "reply": "Calm down, it's not a big deal."}) + "\n")
+    assert main(["detect", str(rows)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["behaviours"] == ["dismisses"] and out["shown"] == ["dismisses"]
+    assert 0.85 <= out["probability"]["dismisses"] <= 1.0

@@ -36,6 +36,7 @@ from trainer.customer.llm import (
     make_client,
     stream_sentences,
 )
+from trainer.detector.confidence import counted
 from trainer.formats.call import CustomerLine, Outcome
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import LineKind, Persona
@@ -90,9 +91,11 @@ def system_prompt(fake: FakeOpenAI, request: int = -1) -> str:
 
 
 def same_decision(line: CustomerLine, scripted: CustomerLine) -> None:
-    """Everything but the words is the state machine's, whoever wrote the words."""
-    ignore = {"text", "engine"}
+    """Everything but the words is the state machine's, whoever wrote the words; the model's
+    line keeps the words the state machine chose, which is what the detector reads."""
+    ignore = {"text", "engine", "decided"}
     assert line.model_dump(exclude=ignore) == scripted.model_dump(exclude=ignore)
+    assert line.decided
 
 
 # -- the guard: a pure function -------------------------------------------------------------
@@ -487,8 +490,12 @@ def test_an_injection_changes_neither_the_state_nor_the_grade(
     assert llm.outcome is Outcome.in_progress
     for ours, theirs in zip(llm.turns, scripted.turns, strict=True):
         same_decision(ours.customer, theirs.customer)
-        assert ours.detections == theirs.detections
+        assert [(d.behaviour, d.evidence) for d in ours.detections] == [
+            (d.behaviour, d.evidence) for d in theirs.detections
+        ]
         assert ours.feedback == theirs.feedback
+        if ours.reply is not None:  # the grader read the state machine's words, never the model's
+            assert ours.detections == counted(llm.detector.detect(ours.reply, ours.customer.decided))
     assert llm.finish() == scripted.finish()
     injected = [t.customer for t in llm.turns[2:4]]
     assert all(line.kind is not LineKind.satisfied for line in injected)

@@ -305,7 +305,7 @@ def test_eval_with_both_engines_compares_them(capsys, endpoint: FakeOpenAI, corp
     code, out, err = run(capsys, "eval", "detector", str(corpus), "--engine", "both", "--json", str(out_json))
     assert code == 0, err
     offline_at, llm_at, compare_at = (
-        out.index("== hybrid: offline (patterns + n-gram model) =="),
+        out.index("== hybrid: offline (patterns + n-gram model + semantic model) =="),
         out.index("== llm: LLM judge judge-model"),
         out.index("F1 by engine"),
     )

@@ -93,6 +93,10 @@ def _duration(path: Path) -> str:
 
 
 def bench_detector(detector: BehaviourDetector, rows: list[LabelledRow], rounds: int = 3) -> str:
+    started = time.perf_counter()
+    first = rows[0]
+    detector.detect(first.reply, first.customer, first.archetype, first.learning_style)  # loads every layer
+    loaded = time.perf_counter() - started
     for row in rows[:50]:  # warm-up
         detector.detect(row.reply, row.customer, row.archetype, row.learning_style)
     latencies: list[float] = []
@@ -106,6 +110,7 @@ def bench_detector(detector: BehaviourDetector, rows: list[LabelledRow], rounds:
     return "\n".join(
         [
             f"bench detector: {detector.name}, {len(rows)} replies x {rounds} rounds, one thread",
+            f"load           {loaded:.2f} s (every layer, with the first reply)",
             _summary("per reply", latencies, 1000, "ms"),
             f"throughput     {len(latencies) / wall:,.0f} replies/s",
         ]

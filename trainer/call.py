@@ -12,6 +12,7 @@ from pathlib import Path
 from trainer.audio import AudioError, Clip, load_clip
 from trainer.customer import ScriptedCustomer
 from trainer.detector import BehaviourDetector, offline_detector
+from trainer.detector.confidence import counted
 from trainer.formats.call import CustomerLine, Outcome, Scorecard, Turn, VoiceMeasures
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import LineKind, Persona
@@ -137,8 +138,9 @@ class Call:
         started = time.perf_counter()
         turn = self.turns[-1]
         turn.reply = text
-        turn.detections = self.detector.detect(
-            text, turn.customer.text, self.persona.archetype, self.persona.learning_style
+        context = turn.customer.decided or turn.customer.text
+        turn.detections = counted(
+            self.detector.detect(text, context, self.persona.archetype, self.persona.learning_style)
         )
         if heard is not None:
             self._keep_heard(turn, heard)

@@ -15,7 +15,9 @@ from pydantic import ValidationError
 from trainer.audio import AudioError
 from trainer.call import Call, CallOptions, CallVoice
 from trainer.catalog import Catalog, load_catalog
+from trainer.corrections import write_rows
 from trainer.detector import BehaviourDetector, detected_ids, offline_detector
+from trainer.detector.confidence import counted
 from trainer.evaluation import evaluate, format_report
 from trainer.formats import FormatError, Persona, load_persona
 from trainer.formats.call import Scorecard, Turn
@@ -215,7 +217,7 @@ def _detector(engine: str, settings: Settings) -> tuple[BehaviourDetector, str]:
 
         judge = llm_judge(settings)
         return judge, f"== llm: {judge.describe()} =="
-    kind = "patterns only" if engine == "rules" else "patterns + n-gram model"
+    kind = "patterns only" if engine == "rules" else "patterns + n-gram model + semantic model"
     return offline_detector(engine), f"== {engine}: offline ({kind}) =="
 
 
@@ -227,6 +229,8 @@ def cmd_detect(args: argparse.Namespace, settings: Settings) -> int:
             **row.model_dump(mode="json"),
             "behaviours": [b.value for b in detected_ids(found)],
             "evidence": {d.behaviour.value: d.evidence for d in found},
+            "probability": {d.behaviour.value: d.probability for d in found if d.probability is not None},
+            "shown": [b.value for b in detected_ids(counted(found))],
         }
         print(json.dumps(out, ensure_ascii=False))
     return 0
@@ -410,14 +414,41 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_train_detector(args: argparse.Namespace, settings: Settings) -> int:
     import time
 
-    from trainer.detector.learned import load_model, training_files
+    from trainer.detector.learned import corrections_file, load_model, model_files
 
+    if args.with_corrections:
+        rows = _correction_rows(settings)
+        write_rows(rows, corrections_file())
+        print(f"{len(rows)} corrected turns from the session log -> {corrections_file()}")
     started = time.perf_counter()
     model = load_model(settings.cache_dir)
     print(
-        f"behaviour model ready: {len(model.behaviours)} behaviours from {len(training_files())} training files, "
+        f"behaviour model ready: {len(model.behaviours)} behaviours from {len(model_files())} training files, "
         f"cached in {settings.cache_dir} ({time.perf_counter() - started:.1f} s)"
     )
+    if args.with_corrections:
+        from trainer.detector.semantic import load_semantic
+
+        started = time.perf_counter()
+        load_semantic(corrections=corrections_file()).probabilities("warm-up")
+        print(f"semantic layer remembers the corrections ({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+def _correction_rows(settings: Settings) -> list:
+    from trainer.corrections import correction_rows
+
+    return correction_rows(SessionLog(settings.resolved_database_url()))
+
+
+def cmd_corrections_export(args: argparse.Namespace, settings: Settings) -> int:
+    rows = _correction_rows(settings)
+    if args.output:
+        write_rows(rows, Path(args.output))
+        print(f"{len(rows)} corrected turns -> {args.output}", file=sys.stderr)
+    else:
+        for row in rows:
+            print(row.model_dump_json(exclude_none=True))
     return 0
 
 
@@ -474,9 +505,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train a learned component (run by scripts/setup)")
     train_sub = train.add_subparsers(dest="target", required=True)
-    train_sub.add_parser("detector", help="the n-gram layer of the behaviour detector").set_defaults(
-        func=cmd_train_detector
+    train_det = train_sub.add_parser("detector", help="the n-gram layer of the behaviour detector")
+    train_det.add_argument(
+        "--with-corrections",
+        action="store_true",
+        help="fold managers' corrections from the session log into the training data (kept in the sessions folder)",
     )
+    train_det.set_defaults(func=cmd_train_detector)
+
+    corrections = sub.add_parser("corrections", help="managers' corrections of the detector")
+    corrections_sub = corrections.add_subparsers(dest="action", required=True)
+    export = corrections_sub.add_parser("export", help="every corrected turn as a labelled corpus row (JSONL)")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.set_defaults(func=cmd_corrections_export)
 
     bench = sub.add_parser("bench", help="speed figures")
     bench_sub = bench.add_subparsers(dest="target", required=True)

@@ -4,8 +4,12 @@ import time
 from dataclasses import dataclass, field
 
 from trainer.detector import BehaviourDetector, detected_ids
+from trainer.detector.base import ScoresBehaviours
+from trainer.detector.confidence import FAULT_CONFIDENCE, counted
 from trainer.formats.corpus import LabelledRow
-from trainer.playbook import Behaviour
+from trainer.playbook import BAD_BEHAVIOURS, Behaviour
+
+CALIBRATION_BINS = 10
 
 
 @dataclass
@@ -41,11 +45,39 @@ class Mistake:
 
 
 @dataclass
+class Calibration:
+    """Expected calibration error over every (reply, behaviour) pair: how far "70% sure" is
+    from being right 70% of the time, weighted by how many pairs fall in each bin."""
+
+    pairs: list[tuple[float, bool]] = field(default_factory=list)
+
+    def add(self, probability: float, truth: bool) -> None:
+        self.pairs.append((probability, truth))
+
+    def bins(self) -> list[tuple[float, float, int]]:
+        """(mean probability, fraction right, pairs) for each non-empty bin."""
+        grouped: dict[int, list[tuple[float, bool]]] = {}
+        for p, t in self.pairs:
+            grouped.setdefault(min(int(p * CALIBRATION_BINS), CALIBRATION_BINS - 1), []).append((p, t))
+        return [
+            (sum(p for p, _ in g) / len(g), sum(t for _, t in g) / len(g), len(g)) for _, g in sorted(grouped.items())
+        ]
+
+    @property
+    def ece(self) -> float:
+        total = len(self.pairs)
+        return sum(n / total * abs(conf - right) for conf, right, n in self.bins()) if total else 0.0
+
+
+@dataclass
 class Report:
     rows: int
     counts: dict[Behaviour, Counts]
     mistakes: list[Mistake] = field(default_factory=list)
     seconds: float = 0.0
+    shown_faults: Counts = field(default_factory=Counts)  # faults past the confidence bar
+    detected_faults: Counts = field(default_factory=Counts)  # faults past the detection bar
+    calibration: Calibration | None = None
 
     @property
     def macro_f1(self) -> float:
@@ -65,6 +97,12 @@ class Report:
             "macro_f1": round(self.macro_f1, 4),
             "exact_match": round(self.exact_match, 4),
             "seconds": round(self.seconds, 3),
+            "ece": round(self.calibration.ece, 4) if self.calibration else None,
+            "shown_faults": {
+                "precision": round(self.shown_faults.precision, 4),
+                "recall": round(self.shown_faults.recall, 4),
+                "recall_detected": round(self.detected_faults.recall, 4),
+            },
             "behaviours": {
                 b.value: {
                     "precision": round(c.precision, 4),
@@ -82,9 +120,18 @@ def evaluate(detector: BehaviourDetector, rows: list[LabelledRow]) -> Report:
     counts = {b: Counts() for b in Behaviour}
     report = Report(rows=len(rows), counts=counts)
     started = time.perf_counter()
+    scores = isinstance(detector, ScoresBehaviours)
+    report.calibration = Calibration() if scores else None
     for number, row in enumerate(rows, start=1):
-        predicted = set(detected_ids(detector.detect(row.reply, row.customer, row.archetype, row.learning_style)))
+        found = detector.detect(row.reply, row.customer, row.archetype, row.learning_style)
+        predicted = set(detected_ids(found))
         truth = set(row.behaviours)
+        _count_faults(report.detected_faults, predicted, truth)
+        _count_faults(report.shown_faults, set(detected_ids(counted(found))), truth)
+        if report.calibration is not None:
+            probs = detector.probabilities(row.reply, row.customer, row.archetype, row.learning_style)
+            for b in Behaviour:
+                report.calibration.add(probs.get(b, 0.0), b in truth)
         for b in predicted & truth:
             counts[b].tp += 1
         for b in predicted - truth:
@@ -99,12 +146,27 @@ def evaluate(detector: BehaviourDetector, rows: list[LabelledRow]) -> Report:
     return report
 
 
+def _count_faults(counts: Counts, predicted: set[Behaviour], truth: set[Behaviour]) -> None:
+    faults = predicted & BAD_BEHAVIOURS
+    counts.tp += len(faults & truth)
+    counts.fp += len(faults - truth)
+    counts.fn += len((truth & BAD_BEHAVIOURS) - faults)
+
+
 def format_report(report: Report, show_mistakes: int = 15) -> str:
     lines = [f"{'behaviour':<24} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
     for behaviour, c in report.counts.items():
         lines.append(f"{behaviour.value:<24} {c.precision:>9.3f} {c.recall:>7.3f} {c.f1:>6.3f} {c.support:>8}")
     lines.append("")
     lines.append(f"macro-F1 {report.macro_f1:.3f}   exact match {report.exact_match:.3f}")
+    shown, detected = report.shown_faults, report.detected_faults
+    lines.append(
+        f"faults shown to the trainee (confidence >= {FAULT_CONFIDENCE:.2f}): precision {shown.precision:.3f}"
+        f"   recall {shown.recall:.3f} (all detected faults: precision {detected.precision:.3f},"
+        f" recall {detected.recall:.3f})"
+    )
+    if report.calibration is not None:
+        lines.append(f"calibration: expected calibration error {report.calibration.ece:.4f}")
     lines.append(f"rows {report.rows}   {report.seconds:.2f} s")
     if show_mistakes and report.mistakes:
         lines.append("")

@@ -5,6 +5,7 @@ server in `PracticeRoom`, keyed by a random token the page keeps; the token alon
 enough to use a call: every step checks the call belongs to the viewer asking.
 """
 
+import contextlib
 import html
 import secrets
 import threading
@@ -140,9 +141,9 @@ def coach_html(turn: Turn) -> str:
         good = is_good(d.behaviour)
         colour = "#2e7d32" if good else "#c62828"
         mark = "✔" if good else "✘"
+        said = f" — you said “{html.escape(d.evidence)}”" if d.evidence else ""
         rows.append(
-            f'<li style="color:{colour}"><b>{mark} {html.escape(d.behaviour.value.replace("_", " "))}</b>'
-            f" — you said “{html.escape(d.evidence)}”</li>"
+            f'<li style="color:{colour}"><b>{mark} {html.escape(d.behaviour.value.replace("_", " "))}</b>{said}</li>'
         )
     if not rows:
         rows.append("<li>No playbook behaviour heard in that reply.</li>")
@@ -219,6 +220,16 @@ class PracticeRoom:
         self.speech_lock = threading.Lock()
         if voice:  # load the speech model now, not while the first trainee waits for an answer
             threading.Thread(target=self._warm_transcriber, daemon=True, name="callcoach-stt").start()
+        # The detector's models too (about a second), in the background: the page is up meanwhile.
+        threading.Thread(target=self._warm_detector, daemon=True, name="callcoach-detector").start()
+
+    @staticmethod
+    def _warm_detector() -> None:
+        from trainer.detector import offline_detector
+
+        # A background warm-up must not crash: the first reply reports the problem.
+        with contextlib.suppress(Exception):
+            offline_detector().detect("I can hear how frustrating this is.")
 
     def _warm_transcriber(self) -> None:
         from trainer.stt import shared_transcriber

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
+from trainer import corrections
 from trainer.app.access import Forbidden, Viewer
+from trainer.catalog import Catalog
 from trainer.formats.errors import TrainerError
 from trainer.playbook import Behaviour, is_good
 from trainer.sessionlog import SessionLog, SessionNotFound, SessionSummary
@@ -139,6 +141,7 @@ def open_session(log: SessionLog, viewer: Viewer, session_id: str) -> dict:
         raise Forbidden("no such session") from exc
     viewer.require_read(session["trainee"])
     session["reviews"] = log.reviews(session["id"])
+    session["corrections"] = log.corrections(session["id"])
     return session
 
 
@@ -153,6 +156,32 @@ def comment_turn(log: SessionLog, viewer: Viewer, session_id: str, turn: int, co
     viewer.require_review()
     session = open_session(log, viewer, session_id)
     log.comment_turn(session["id"], int(turn), comment, viewer.name)
+
+
+VERDICTS = {"found wrongly": "wrong", "missed": "missed"}
+
+
+def correct_behaviour(
+    log: SessionLog,
+    catalog: Catalog,
+    viewer: Viewer,
+    session_id: str,
+    turn: int,
+    behaviour: str,
+    verdict: str,
+    reason: str,
+) -> None:
+    """A manager marks a behaviour on one turn as found wrongly or missed; the call is regraded,
+    the grader's first scorecard kept beside the new one."""
+    viewer.require_review()
+    session = open_session(log, viewer, session_id)
+    try:
+        picked = Behaviour(behaviour)
+    except ValueError as exc:
+        raise TrainerError("pick the behaviour the correction is about") from exc
+    if verdict not in VERDICTS:
+        raise TrainerError("say whether the behaviour was found wrongly or missed")
+    corrections.correct(log, catalog, session["id"], int(turn), picked, VERDICTS[verdict], reason, viewer.name)
 
 
 def scored_rubrics(session: dict) -> list[tuple[str, str]]:
@@ -224,6 +253,13 @@ def session_html(session: dict) -> str:
         for c in reviews:
             if c["turn"] == turn["index"]:
                 parts.append(f"<p class='cc-comment'>💬 <b>{esc(c['author'])}</b>: {esc(c['text'])}</p>")
+        for c in session.get("corrections") or []:
+            if c["turn"] == turn["index"]:
+                what = "found wrongly" if c["verdict"] == "wrong" else "missed"
+                parts.append(
+                    f"<p class='cc-correction'>✎ <b>{esc(c['author'])}</b>: "
+                    f"{esc(c['behaviour'].replace('_', ' '))} was {what} — {esc(c['reason'])}</p>"
+                )
         parts.append("</div>")
     card = session.get("scorecard") or {}
     scores = [r for r in (card.get("rubrics") or {}).values() if r.get("applicable")]
@@ -240,4 +276,23 @@ def session_html(session: dict) -> str:
                 )
             parts.append(item + "</li>")
         parts.append("</ul>")
+    parts.append(_regraded_html(session))
     return "".join(parts)
+
+
+def _regraded_html(session: dict) -> str:
+    """The call graded again after the corrections, beside the grader's first scores."""
+    card = session.get("regraded_scorecard")
+    if not card:
+        return ""
+    first = {r: v.get("score") for r, v in ((session.get("scorecard") or {}).get("rubrics") or {}).items()}
+    items = [
+        f"<li>{html.escape(r['name'])}: {r['score']} <small>(first graded {first.get(key, '-')})</small></li>"
+        for key, r in (card.get("rubrics") or {}).items()
+        if r.get("applicable")
+    ]
+    overall = card.get("overall")
+    return (
+        f"<h4>Regraded after corrections: overall {'-' if overall is None else overall} "
+        f"<small>(first graded {session.get('overall', '-')})</small></h4><ul>{''.join(items)}</ul>"
+    )

@@ -30,7 +30,7 @@ from trainer.app.practice import (
     progress_rows,
 )
 from trainer.formats.errors import TrainerError
-from trainer.playbook import Archetype
+from trainer.playbook import Archetype, Behaviour
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 from trainer.users import UserStore
@@ -306,6 +306,17 @@ def _review(app: App) -> None:
             turn = gr.Number(label="Turn", minimum=0, precision=0)
             comment = gr.Textbox(label="Comment on that turn")
             add_comment = gr.Button("Save comment")
+    with (
+        gr.Accordion("Correct the grader: a behaviour found wrongly or missed (the call is regraded)", open=False),
+        gr.Row(),
+    ):
+        fix_turn = gr.Number(label="Turn", minimum=0, precision=0, elem_id="correct-turn")
+        fix_behaviour = gr.Dropdown(
+            [b.value for b in Behaviour], label="Behaviour", interactive=True, elem_id="correct-behaviour"
+        )
+        fix_verdict = gr.Radio(list(review.VERDICTS), label="It was", elem_id="correct-verdict")
+        fix_reason = gr.Textbox(label="Why (kept with the correction)", elem_id="correct-reason")
+        fix = gr.Button("Save correction", elem_id="correct-save")
     filters = [trainee, persona, archetype, date_from, date_to, score_min, score_max, rough]
 
     def _filter(*values) -> review.SessionFilter:
@@ -368,6 +379,20 @@ def _review(app: App) -> None:
             session = review.open_session(app.log, viewer, sid)
         return review.session_html(session)
 
+    def on_correct(
+        sid: str, index: float | None, behaviour: str | None, verdict: str | None, why: str, request: gr.Request
+    ) -> str:
+        with _user_errors():
+            if index is None:
+                raise TrainerError("say which turn the correction is about")
+            viewer = app.viewer(request)
+            review.correct_behaviour(
+                app.log, app.room.catalog(), viewer, sid, int(index), behaviour or "", verdict or "", why or ""
+            )
+            session = review.open_session(app.log, viewer, sid)
+        gr.Info("Correction saved; the call was regraded and the first score kept.")
+        return review.session_html(session)
+
     def on_select(evt: gr.SelectData, request: gr.Request) -> tuple:
         row = evt.row_value if evt is not None else None
         return on_open(row[0] if row else "", request)
@@ -394,6 +419,9 @@ def _review(app: App) -> None:
     recording.change(on_play, [current, recording], player, api_name="play_recording")
     override.click(on_override, [current, rubric, new_score, reason], detail, api_name="override_score")
     add_comment.click(on_comment, [current, turn, comment], detail, api_name="comment_turn")
+    fix.click(
+        on_correct, [current, fix_turn, fix_behaviour, fix_verdict, fix_reason], detail, api_name="correct_behaviour"
+    )
 
 
 # -- the persona workshop -------------------------------------------------------------------

@@ -408,7 +408,7 @@ class LlmCustomer(ScriptedCustomer):
                 self._emit(sentence)
         text = " ".join(sentences)
         self.history.append({"role": "assistant", "content": text})
-        return scripted.model_copy(update={"text": text, "engine": engine})
+        return scripted.model_copy(update={"text": text, "engine": engine, "decided": scripted.text})
 
     def _model_sentences(self, messages: Messages, rules: GuardRules) -> list[str]:
         """Stream the model's sentences to the voice; [] when the scripted line must stand in."""

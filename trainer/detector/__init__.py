@@ -21,7 +21,7 @@ def offline_detector(name: str = "hybrid") -> BehaviourDetector:
     """The detector a call uses with no endpoint: the hybrid by default, or the rules alone."""
     if name == "rules":
         return RuleDetector()
-    from trainer.detector.learned import HybridDetector
+    from trainer.detector.hybrid import HybridDetector
 
     return HybridDetector()
 
@@ -33,7 +33,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(llm_judge, name)
     if name == "HybridDetector":
-        from trainer.detector.learned import HybridDetector
+        from trainer.detector.hybrid import HybridDetector
 
         return HybridDetector
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,9 @@ from trainer.playbook import Behaviour
 
 class Detection(BaseModel):
     behaviour: Behaviour
-    evidence: str  # the trainee's own words, quoted back in feedback
+    evidence: str  # the trainee's own words, quoted back in feedback ("" when too unsure to quote)
+    # How sure the detector is (0-1); None from an engine that gives no probability (the LLM judge).
+    probability: float | None = None
 
 
 class VoiceMeasures(BaseModel):
@@ -65,6 +67,9 @@ class CustomerLine(BaseModel):
     asked_transfer: bool = False
     wants_to_hold: bool = False
     engine: str = "scripted"
+    # The state machine's own words when a model reworded the line: the detector reads the
+    # trainee's reply against these, so a model's wording never moves the grade.
+    decided: str | None = None
     outcome: Outcome = Outcome.in_progress
     audio: str | None = None  # the recording of this line, relative to the sessions folder
 

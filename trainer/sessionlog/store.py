@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from trainer.formats.call import Outcome, Scorecard, Turn
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Persona
-from trainer.sessionlog.tables import Base, ReviewRow, ScoreRow, SessionRow, TurnRow
+from trainer.playbook import Behaviour
+from trainer.sessionlog.tables import Base, CorrectionRow, ReviewRow, ScoreRow, SessionRow, TurnRow
 
 
 class SessionNotFound(TrainerError):
@@ -33,6 +34,7 @@ class SessionSummary(BaseModel):
     overall: int | None
     hard_call: bool
     turns: int
+    regraded_overall: int | None = None  # the call graded again after a manager's corrections
 
 
 def _now() -> datetime:
@@ -188,6 +190,85 @@ class SessionLog:
             raise TrainerError(f"at most {self.MAX_REVIEW_CHARS} characters, please")
         return ReviewRow(session_id=session_id, author=author, text=text, created_at=_now(), **fields)
 
+    # -- a manager's corrections of the detector -------------------------------------------
+    def correct_behaviour(
+        self, session_id: str, turn: int, behaviour: Behaviour, verdict: str, reason: str, author: str
+    ) -> None:
+        """Record that a behaviour on one turn was found wrongly ("wrong") or missed ("missed")."""
+        reason = " ".join(reason.split())
+        if verdict not in ("wrong", "missed"):
+            raise TrainerError(f"a correction says the behaviour was 'wrong' or 'missed', not {verdict!r}")
+        if not reason:
+            raise TrainerError("a correction needs a reason")
+        if len(reason) > self.MAX_REVIEW_CHARS:
+            raise TrainerError(f"at most {self.MAX_REVIEW_CHARS} characters, please")
+        with self._sessions.begin() as db:
+            row = self._get(db, session_id)
+            target = next((t for t in row.turns if t.index == turn and t.reply is not None), None)
+            if target is None:
+                raise TrainerError(f"this call has no reply at turn {turn}")
+            shown = {d["behaviour"] for d in target.detections or []}
+            earlier = select(CorrectionRow).where(CorrectionRow.session_id == row.id, CorrectionRow.turn == turn)
+            for c in db.scalars(earlier.order_by(CorrectionRow.id)):  # as corrected so far
+                (shown.add if c.verdict == "missed" else shown.discard)(c.behaviour)
+            if verdict == "wrong" and behaviour.value not in shown:
+                raise TrainerError(f"{behaviour.value} was not found on turn {turn}; mark it as missed instead")
+            if verdict == "missed" and behaviour.value in shown:
+                raise TrainerError(f"{behaviour.value} was already found on turn {turn}; mark it as wrong instead")
+            db.add(
+                CorrectionRow(
+                    session_id=row.id,
+                    turn=turn,
+                    behaviour=behaviour.value,
+                    verdict=verdict,
+                    reason=reason,
+                    author=author,
+                    created_at=_now(),
+                )
+            )
+
+    def corrections(self, session_id: str | None = None) -> list[dict]:
+        """Corrections, oldest first: of one call, or of every call (for training rows)."""
+        with self._sessions() as db:
+            query = select(CorrectionRow).order_by(CorrectionRow.id)
+            if session_id is not None:
+                query = query.where(CorrectionRow.session_id == self._get(db, session_id).id)
+            return [
+                {
+                    "session_id": c.session_id,
+                    "turn": c.turn,
+                    "behaviour": c.behaviour,
+                    "verdict": c.verdict,
+                    "reason": c.reason,
+                    "author": c.author,
+                    "created_at": _utc(c.created_at).isoformat(),
+                }
+                for c in db.scalars(query)
+            ]
+
+    def turns_of(self, session_id: str) -> list[Turn]:
+        """The call's turns as the grader saw them, rebuilt from the log."""
+        with self._sessions() as db:
+            row = self._get(db, session_id)
+            return [
+                Turn(
+                    index=t.index,
+                    customer=t.customer,
+                    reply=t.reply,
+                    detections=t.detections or [],
+                    feedback=t.feedback or [],
+                    **(t.voice or {}),
+                )
+                for t in row.turns
+            ]
+
+    def save_regrade(self, session_id: str, card: Scorecard) -> None:
+        """Keep the regraded scorecard beside the original one, which stays as it was."""
+        with self._sessions.begin() as db:
+            row = self._get(db, session_id)
+            row.regraded_overall = card.overall
+            row.regraded_scorecard = card.model_dump(mode="json")
+
     # -- reading ----------------------------------------------------------------------
     def list(self, trainee: str | None = None, persona: str | None = None) -> list[SessionSummary]:
         with self._sessions() as db:
@@ -208,6 +289,7 @@ class SessionLog:
                 "learning_style": row.learning_style,
                 "turns": [self._turn(t) for t in row.turns],
                 "scorecard": row.scorecard,
+                "regraded_scorecard": row.regraded_scorecard,
             }
 
     @staticmethod
@@ -252,4 +334,5 @@ class SessionLog:
             overall=row.overall,
             hard_call=row.hard_call,
             turns=len(row.turns),
+            regraded_overall=row.regraded_overall,
         )

@@ -28,6 +28,9 @@ class SessionRow(Base):
     overall: Mapped[int | None] = mapped_column(Integer, nullable=True)
     hard_call: Mapped[bool] = mapped_column(default=False)
     scorecard: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # After a manager corrected the grader: the call graded again, beside the original above.
+    regraded_overall: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    regraded_scorecard: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     turns: Mapped[list["TurnRow"]] = relationship(
         back_populates="session", order_by="TurnRow.index", cascade="all, delete-orphan"
@@ -87,4 +90,23 @@ class ReviewRow(Base):
     score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     turn: Mapped[int | None] = mapped_column(Integer, nullable=True)  # set: a comment on one turn
     text: Mapped[str] = mapped_column(Text)  # the reason, or the comment
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CorrectionRow(Base):
+    """A manager's correction of the detector on one turn: a behaviour found wrongly, or missed.
+
+    The grader's detections stay in `turns` as they were; corrections regrade the call and
+    become training rows (`trainer corrections export`, `trainer train detector --with-corrections`).
+    """
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    turn: Mapped[int] = mapped_column(Integer)
+    behaviour: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16))  # "wrong" (not shown) or "missed" (shown)
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
