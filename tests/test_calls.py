@@ -39,6 +39,7 @@ def test_good_calls_score_high_and_bad_calls_low(capsys, sessions_dir: Path, scr
     result = _play(capsys, script)
     if script.stem.startswith("good"):
         assert result["overall"] >= 80, result["rubrics"]
+        assert result["outcome"] == "satisfied"
     else:
         assert result["overall"] <= 40, result["rubrics"]
 
@@ -72,3 +73,18 @@ def test_the_same_script_and_seed_plays_the_same_call(capsys, sessions_dir: Path
     second = _play(capsys, CALLS / "transfer_demanding" / "good_2.txt")
     assert [t["customer"] for t in first["turns"]] == [t["customer"] for t in second["turns"]]
     assert first["session_id"] != second["session_id"]
+
+
+def test_a_call_ended_before_the_fix_scores_at_most_60(capsys, sessions_dir: Path, tmp_path: Path) -> None:
+    """Kind words and the first step, then the trainee ends the call: no high score for that."""
+    script = tmp_path / "cursing" / "unfinished.txt"
+    script.parent.mkdir()
+    script.write_text("\n".join((CALLS / "cursing" / "good_2.txt").read_text().splitlines()[:4]) + "\n")
+    result = _play(capsys, script)
+    assert result["outcome"] == "script_ended"
+    assert result["overall"] == 60 and result["uncapped"] > 80  # the rubrics alone liked it
+
+    assert main(["play", "--persona", "cursing", "--script", str(script), "--no-log"]) == 0
+    out = capsys.readouterr().out
+    assert "you ended the call before the problem was fixed" in out
+    assert "an unfixed problem scores at most 60" in out

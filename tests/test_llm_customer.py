@@ -297,7 +297,7 @@ def test_an_answered_question_reaches_the_model(fake: FakeOpenAI, escalated: Per
     customer.open()
     customer.react(set(), "When did this start?")
     assert "when it started" in customer.state.answered_facts
-    assert "tell them: It started after the overnight sync" in system_prompt(fake)
+    assert "meaning exactly this: It started after the overnight sync" in system_prompt(fake)
 
 
 def test_stage_directions_and_quotes_never_reach_the_voice(fake: FakeOpenAI, escalated: Persona) -> None:
@@ -566,3 +566,11 @@ def test_llm_mode_without_an_endpoint_is_one_error_line(
     assert (
         not (sessions_dir / "callcoach.db").exists() or not SessionLog(load_settings().resolved_database_url()).list()
     )
+
+
+def test_a_question_without_a_fact_gets_the_models_dont_know(fake: FakeOpenAI, escalated: Persona) -> None:
+    customer = llm_customer(escalated, fake.base_url)
+    customer.open()
+    customer.react(set(), "Which browser version are you on?")
+    assert customer.state.last_answer in escalated.problem.dont_know
+    assert f"meaning exactly this: {customer.state.last_answer}" in system_prompt(fake)

@@ -168,7 +168,7 @@ def test_overall_is_the_weight_average_of_applicable_rubrics_only() -> None:
         rubric("other_archetype", start=0, weight=5, applies_when={"archetypes": ["passive_angry"]}),
         rubric("never_swore", start=0, weight=5, applies_when={"events": ["customer_swore"]}),
     ]
-    card, _ = play(make_persona(), rubrics, PLAIN_CALL)
+    card, _ = play(make_persona(), rubrics, PLAIN_CALL, Outcome.satisfied)
     assert applicable(card) == {"heavy", "light"}
     assert card.rubrics["other_archetype"].score is None
     assert card.rubrics["never_swore"].score is None
@@ -415,9 +415,18 @@ def test_a_call_with_no_reply_has_no_missing_findings(rubrics: list[Rubric]) -> 
 def test_score_clamps_to_0_100(start: int, points: int, expected: int) -> None:
     effects = [{"behaviour": "takes_ownership", "points": points, "max_times": 3, "feedback": "x"}]
     turns = [replied(i, said(), B.takes_ownership) for i in range(3)]
-    card, _ = play(make_persona(), [rubric("r", start=start, effects=effects)], turns)
+    card, _ = play(make_persona(), [rubric("r", start=start, effects=effects)], turns, Outcome.satisfied)
     assert card.rubrics["r"].score == expected
     assert card.overall == expected
+
+
+@pytest.mark.parametrize("outcome", [o for o in Outcome if o is not Outcome.satisfied])
+def test_an_unfixed_problem_caps_the_overall_score_and_keeps_the_average(outcome: Outcome) -> None:
+    card, _ = play(make_persona(), [rubric("r", start=90)], PLAIN_CALL, outcome)
+    assert card.rubrics["r"].score == 90  # the rubric itself is not touched
+    assert (card.overall, card.uncapped) == (60, 90)
+    low, _ = play(make_persona(), [rubric("r", start=40)], PLAIN_CALL, outcome)
+    assert (low.overall, low.uncapped) == (40, None)  # under the cap nothing changes
 
 
 # -- hard call ------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from trainer.formats import FormatError, Persona, load_persona
 from trainer.formats.call import Scorecard, Turn
 from trainer.formats.corpus import LabelledRow, ReplyRow, read_jsonl
 from trainer.formats.errors import TrainerError
+from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_words
 from trainer.sessionlog import SessionLog
 from trainer.settings import PROJECT_ROOT, Settings, load_settings
 from trainer.tts.trainee import speak_as_trainee
@@ -173,6 +174,7 @@ def _play_json(call: Call, card: Scorecard) -> dict:
             for rid, s in card.rubrics.items()
         },
         "overall": card.overall,
+        "uncapped": card.uncapped,
         "outcome": card.outcome.value,
         "hard_call": card.hard_call,
     }
@@ -192,7 +194,9 @@ def _transcript(call: Call) -> str:
 
 
 def _scorecard_text(card: Scorecard) -> str:
-    lines = [f"Outcome: {card.outcome.value}    Overall: {card.overall if card.overall is not None else '-'}"]
+    lines = [f"Outcome: {outcome_words(card.outcome)}    Overall: {card.overall if card.overall is not None else '-'}"]
+    if card.uncapped is not None:
+        lines.append(f"  (the rubrics alone gave {card.uncapped}; an unfixed problem scores at most {UNRESOLVED_CAP})")
     for score in card.rubrics.values():
         if not score.applicable:
             continue
@@ -257,6 +261,26 @@ def cmd_eval_detector(args: argparse.Namespace, settings: Settings) -> int:
     if args.json_out:
         data = reports[engines[0]].to_json() if len(reports) == 1 else {e: r.to_json() for e, r in reports.items()}
         Path(args.json_out).write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return 0
+
+
+def cmd_eval_facts(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.customer.facts import question_accuracy
+
+    try:
+        rows = [json.loads(line) for line in Path(args.file).read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise TrainerError(f"{args.file}: cannot read the questions: {exc}") from exc
+    catalog = load_catalog(settings)
+    unknown = sorted({r.get("persona") for r in rows} - set(catalog.personas))
+    if unknown:
+        raise TrainerError(f"{args.file}: unknown persona(s): {', '.join(map(str, unknown))}")
+    right, total, mistakes = question_accuracy(rows, catalog.personas)
+    for mistake in mistakes[: args.mistakes]:
+        print(f"  {mistake}")
+    answered = sum(1 for r in rows if r["topic"] is not None)
+    print(f"questions {total} ({answered} with a fact, {total - answered} without)")
+    print(f"right fact or honest don't-know: {right}/{total} {right / total:.1%}" if total else "no questions")
     return 0
 
 
@@ -498,6 +522,13 @@ def build_parser() -> argparse.ArgumentParser:
         "or both hybrid and llm side by side",
     )
     ev_det.set_defaults(func=cmd_eval_detector)
+
+    ev_facts = ev_sub.add_parser(
+        "facts", help="how often the customer gives the fact a question asks for, or an honest don't-know"
+    )
+    ev_facts.add_argument("file", help='JSONL rows {"persona", "question", "topic" or null}')
+    ev_facts.add_argument("--mistakes", type=int, default=10)
+    ev_facts.set_defaults(func=cmd_eval_facts)
 
     ev_stt = ev_sub.add_parser("stt", help="word error rate on recordings with reference transcripts beside them")
     ev_stt.add_argument("folder")

@@ -23,6 +23,7 @@ from trainer.formats.call import CustomerLine, Finding, Scorecard, Turn
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Persona
 from trainer.playbook import is_good
+from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_words, resolved
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 
@@ -169,9 +170,14 @@ def best_tip(findings: list[Finding]) -> str:
 
 def scorecard_markdown(card: Scorecard, persona: Persona, mode: str) -> str:
     overall = "-" if card.overall is None else str(card.overall)
-    lines = [f"## Scorecard: {overall}/100", f"Outcome: **{card.outcome.value.replace('_', ' ')}**"]
+    lines = [f"## Scorecard: {overall}/100", f"Outcome: **{outcome_words(card.outcome)}**"]
+    if card.uncapped is not None:
+        lines.append(
+            f"The rubrics alone gave {card.uncapped}; a call that leaves the problem unfixed scores"
+            f" at most {UNRESOLVED_CAP}."
+        )
     if mode == "exam" and card.overall is not None:
-        passed = card.overall >= persona.pass_mark
+        passed = card.overall >= persona.pass_mark and resolved(card.outcome)
         lines.append(f"Exam: **{'passed' if passed else 'not passed yet'}** (pass mark {persona.pass_mark})")
     for score in card.rubrics.values():
         if not score.applicable:
@@ -230,6 +236,9 @@ class PracticeRoom:
         # A background warm-up must not crash: the first reply reports the problem.
         with contextlib.suppress(Exception):
             offline_detector().detect("I can hear how frustrating this is.")
+            from trainer.meaning import sentence_encoder
+
+            sentence_encoder().embed(["when did it start?"])  # the customers' ear for questions
 
     def _warm_transcriber(self) -> None:
         from trainer.stt import shared_transcriber

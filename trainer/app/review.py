@@ -17,6 +17,7 @@ from trainer.app.access import Forbidden, Viewer
 from trainer.catalog import Catalog
 from trainer.formats.errors import TrainerError
 from trainer.playbook import Behaviour, is_good
+from trainer.scoring.outcome import outcome_words
 from trainer.sessionlog import SessionLog, SessionNotFound, SessionSummary
 
 ROUGH_OUTCOMES = {"customer_hung_up"}
@@ -229,7 +230,7 @@ def session_html(session: dict) -> str:
     parts = [
         f"<h3>{esc(session['persona_name'])} · {esc(session['trainee'])} · "
         f"{esc(session['started_at'][:16].replace('T', ' '))}</h3>",
-        f"<p>mode {esc(session['mode'])} · outcome {esc(session['outcome'])} · "
+        f"<p>mode {esc(session['mode'])} · {esc(outcome_words(session['outcome']))} · "
         f"overall {'-' if overall is None else overall}{' · ⚑ rough call' if session.get('hard_call') else ''}</p>",
     ]
     reviews = session.get("reviews") or []

@@ -11,6 +11,8 @@ class LinePicker:
         self._rng = random.Random(seed)
         self._decks: dict[LineKind, list[str]] = {}
         self._last: dict[LineKind, str] = {}
+        # Its own generator: an "I don't know" never shifts which line of a kind comes next.
+        self._answers = random.Random(seed + 1)
 
     def pick(self, kind: LineKind) -> str:
         deck = self._decks.get(kind)
@@ -23,3 +25,7 @@ class LinePicker:
         line = deck.pop()
         self._last[kind] = line
         return line
+
+    def choose(self, options: list[str]) -> str:
+        """One of a short list of answers (not a line kind): "I don't know", "like I said"."""
+        return self._answers.choice(options)

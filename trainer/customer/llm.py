@@ -353,7 +353,7 @@ def customer_prompt(persona: Persona, line: CustomerLine, order: str, fact: str,
     parts.append(_rules_text(line))
     nxt = f"Your next line (how angry you are: {line.anger}/100): {order}"
     if fact:
-        nxt += f"\nThe agent asked about something you know; tell them: {fact}"
+        nxt += f"\nThe agent asked you something; answer in your own words, meaning exactly this: {fact}"
     if example:
         nxt += f'\nThe script would say something like this; say it your own way: "{example}"'
     parts.append(nxt)
@@ -389,10 +389,9 @@ class LlmCustomer(ScriptedCustomer):
 
     def react(self, behaviours: set[B], reply: str) -> CustomerLine:
         """Decide exactly as the scripted customer does, then let the model say it."""
-        known = set(self.state.answered_facts)
         scripted = super().react(behaviours, reply)
         self.history.append({"role": "user", "content": reply})
-        return self._reword(scripted, why=self._why(behaviours, scripted.kind), fact=self._new_fact(known))
+        return self._reword(scripted, why=self._why(behaviours, scripted.kind), fact=self.state.last_answer)
 
     # -- words ---------------------------------------------------------------------------
     def _reword(self, scripted: CustomerLine, why: str, fact: str) -> CustomerLine:
@@ -444,11 +443,6 @@ class LlmCustomer(ScriptedCustomer):
         moved = [(self._anger_change({b}) * sign, b) for b in behaviours]
         strongest = max((m for m in moved if m[0] > 0), default=None)
         return _AGENT_DID[strongest[1]] if strongest else ""
-
-    def _new_fact(self, known: set[str]) -> str:
-        """The fact the state machine just decided to give, for the model to say in its words."""
-        fresh = [f.answer for f in self.persona.problem.facts if f.topic in self.state.answered_facts - known]
-        return " ".join(fresh)
 
     def _emit(self, sentence: str) -> None:
         if self.on_sentence is not None:

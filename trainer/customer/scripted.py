@@ -7,6 +7,7 @@ can reuse the decision and only write the words.
 
 import re
 
+from trainer.customer.facts import FactMatcher, is_request
 from trainer.customer.lines import LinePicker
 from trainer.customer.state import CustomerState
 from trainer.formats.call import CustomerLine, Outcome
@@ -35,6 +36,7 @@ class ScriptedCustomer:
         self.persona = persona
         self.state = CustomerState(anger=persona.mood.start_anger)
         self.lines = LinePicker(persona, seed)
+        self.facts = FactMatcher(persona.problem.facts)
 
     # -- the call -------------------------------------------------------------------
     def open(self) -> CustomerLine:
@@ -129,16 +131,23 @@ class ScriptedCustomer:
 
     # -- the words ----------------------------------------------------------------------
     def _fact_asked(self, reply: str, kind: LineKind) -> str:
-        """Answer a question about the problem, the way a real caller would."""
-        questions = _questions(reply)
+        """Answer the first real question, the way a caller would: the fact it asks for (matched
+        by meaning), the same fact again with some impatience, or an honest "I don't know"."""
+        self.state.last_answer = ""
+        questions = [q for q in _questions(reply) if not is_request(q)]
         if self.state.outcome is not Outcome.in_progress or not questions:
             return ""
-        words = set(re.findall(r"[a-z]+", " ".join(questions).lower()))
-        for fact in self.persona.problem.facts:
-            if fact.topic not in self.state.answered_facts and words & {k.lower() for k in fact.keywords}:
-                self.state.answered_facts.add(fact.topic)
-                return fact.answer
-        return ""
+        problem = self.persona.problem
+        fact = self.facts.match(questions[0])
+        if fact is None:
+            answer = self.lines.choose(problem.dont_know)
+        elif fact.topic in self.state.answered_facts:
+            answer = self.lines.choose(problem.already_said).replace("{answer}", fact.answer)
+        else:
+            self.state.answered_facts.add(fact.topic)
+            answer = fact.answer
+        self.state.last_answer = answer
+        return answer
 
     def _line(self, kind: LineKind, text: str) -> CustomerLine:
         state, mood = self.state, self.persona.mood

@@ -18,4 +18,5 @@ class CustomerState(BaseModel):
     agreed_to_stay: bool = False
     promised_follow_up: bool = False
     answered_facts: set[str] = Field(default_factory=set)
+    last_answer: str = ""  # what the customer just told, when asked: a fact, "I don't know", a repeat
     outcome: Outcome = Outcome.in_progress

@@ -124,6 +124,8 @@ class RubricScore(BaseModel):
 class Scorecard(BaseModel):
     rubrics: dict[str, RubricScore]
     overall: int | None
+    # The rubrics' weighted average before the cap for an unfixed problem, when it was capped.
+    uncapped: int | None = None
     outcome: Outcome
     hard_call: bool
     worst_moment: Finding | None = None

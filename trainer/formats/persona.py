@@ -64,7 +64,13 @@ class Fact(Strict):
 
     topic: str
     keywords: Annotated[list[str], Field(min_length=1)]
+    # Example questions this fact answers: the customer recognises others that mean the same.
+    asks: list[str] = []
     answer: str
+
+    def readings(self) -> list[str]:
+        """What a question is compared with: the topic, the keywords, the examples, the answer."""
+        return [self.topic, " ".join(self.keywords), *self.asks, self.answer]
 
 
 class Problem(Strict):
@@ -72,6 +78,16 @@ class Problem(Strict):
     product_area: str
     technical: bool = True
     facts: list[Fact] = []
+    # When asked something no fact answers, and when asked again what they already said
+    # ("{answer}" is replaced by that answer).
+    dont_know: Annotated[list[str], Field(min_length=1)] = [
+        "I don't know. I just use the thing.",
+        "No idea, honestly. I'm not the technical one.",
+    ]
+    already_said: Annotated[list[str], Field(min_length=1)] = [
+        "I already told you: {answer}",
+        "Like I said, {answer}",
+    ]
     fix_steps: Annotated[list[str], Field(min_length=1)]
     needs: Annotated[list[Behaviour], Field(min_length=1)] = Field(
         description="Behaviours the trainee must have shown before the problem counts as solved."

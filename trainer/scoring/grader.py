@@ -2,7 +2,7 @@
 
 A rubric's score is its `start` plus the points of its findings, clamped to 0-100; each
 effect counts at most `max_times`. The overall score is the weight-averaged score of the
-rubrics that apply to the call.
+rubrics that apply to the call, capped when the problem was not fixed (`outcome.py`).
 """
 
 from collections import Counter
@@ -11,6 +11,7 @@ from trainer.formats.call import Finding, Outcome, RubricScore, Scorecard, Turn
 from trainer.formats.persona import Persona
 from trainer.formats.rubric import CallEvent, Effect, Rubric
 from trainer.scoring.context import CONTEXTS, MOMENTS
+from trainer.scoring.outcome import capped
 
 HARD_CALL_SCORE = 50
 HARD_CALL_ANGER = 90
@@ -77,12 +78,14 @@ class Grader:
         scores = {r.id: self._score(r, turns) for r in self.rubrics}
         applicable = [s for s in scores.values() if s.applicable and s.score is not None]
         total_weight = sum(s.weight for s in applicable)
-        overall = round(sum(s.score * s.weight for s in applicable) / total_weight) if total_weight else None
+        average = round(sum(s.score * s.weight for s in applicable) / total_weight) if total_weight else None
+        overall = capped(average, outcome)
         findings = [f for s in applicable for f in s.findings]
         worst = min((f for f in findings if f.points < 0), key=lambda f: f.points, default=None)
         return Scorecard(
             rubrics=scores,
             overall=overall,
+            uncapped=average if overall != average else None,
             outcome=outcome,
             hard_call=self._hard(turns, overall, outcome),
             worst_moment=worst,
