@@ -88,3 +88,36 @@ def test_a_call_ended_before_the_fix_scores_at_most_60(capsys, sessions_dir: Pat
     out = capsys.readouterr().out
     assert "you ended the call before the problem was fixed" in out
     assert "an unfixed problem scores at most 60" in out
+
+
+RECITAL = (
+    "I hear you I understand I'm sorry that's not okay you did nothing wrong I'm on it right now "
+    "I'll email you the moment it's fixed let me explain why"
+)
+
+
+@pytest.mark.parametrize("archetype", [a.value for a in Archetype])
+def test_reciting_the_phrase_bank_earns_nothing(capsys, sessions_dir: Path, tmp_path: Path, archetype: str) -> None:
+    """An outside tester's recital, sent three times, scored 85-100 and left customers satisfied."""
+    script = tmp_path / archetype / "recital.txt"
+    script.parent.mkdir()
+    script.write_text(f"{RECITAL}\n{RECITAL}\n{RECITAL}\n")
+    result = _play(capsys, script)
+    assert result["overall"] <= 40 and result["outcome"] != "satisfied", result
+    triggers = [f["trigger"] for r in result["rubrics"].values() for f in r["findings"]]
+    assert "recited_phrases" in triggers and "repeated_reply" in triggers
+
+
+def test_saying_the_same_thing_again_annoys_the_customer(capsys, sessions_dir: Path, tmp_path: Path) -> None:
+    once = tmp_path / "escalated" / "once.txt"
+    once.parent.mkdir()
+    line = "I know every minute costs you money."
+    once.write_text(f"{line}\n")
+    twice = once.with_name("twice.txt")
+    twice.write_text(f"{line}\nI know every single minute costs you money.\n")
+    first, second = _play(capsys, once), _play(capsys, twice)
+    assert first["turns"][0]["behaviours"] == ["acknowledges_urgency"]
+    assert second["turns"][1]["behaviours"] == []  # no credit the second time
+    assert second["turns"][2]["anger"] > second["turns"][1]["anger"]  # and it annoyed her
+    triggers = [f["trigger"] for r in second["rubrics"].values() for f in r["findings"]]
+    assert triggers.count("repeated_reply") == 1

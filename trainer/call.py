@@ -17,6 +17,8 @@ from trainer.formats.call import CustomerLine, Outcome, Scorecard, Turn, VoiceMe
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import LineKind, Persona
 from trainer.formats.rubric import Rubric
+from trainer.meaning import repeats
+from trainer.playbook import BAD_BEHAVIOURS, GOOD_BEHAVIOURS
 from trainer.prosody import compare_to_baseline, measure
 from trainer.recordings import Recordings
 from trainer.scoring import Grader
@@ -26,6 +28,9 @@ from trainer.stt import Transcriber, shared_transcriber
 from trainer.tts import CustomerVoice
 
 MAX_REPLY_CHARS = 5_000
+# This many good behaviours in one reply is a recital of the phrase bank, not an answer: one
+# labelled reply in 4,420 of the corpus shows four (a real reply does one to three things).
+RECITAL_BEHAVIOURS = 4
 
 
 @dataclass
@@ -142,13 +147,17 @@ class Call:
         turn.detections = counted(
             self.detector.detect(text, context, self.persona.archetype, self.persona.learning_style)
         )
+        turn.repeated = repeats(text, [t.reply for t in self.turns[:-1] if t.reply])
+        turn.recited = len(turn.behaviours & GOOD_BEHAVIOURS) >= RECITAL_BEHAVIOURS
+        if turn.repeated or turn.recited:  # neither answers what the customer just said
+            turn.detections = [d for d in turn.detections if d.behaviour in BAD_BEHAVIOURS]
         if heard is not None:
             self._keep_heard(turn, heard)
         turn.feedback = self.grader.grade_turn(self.turns, turn.index)
         seconds["detection"] = time.perf_counter() - started
         started = time.perf_counter()
         streamed = self._voice_as_it_streams(started, seconds)
-        line = self.customer.react(turn.behaviours, text)
+        line = self.customer.react(turn.behaviours, text, repeated=turn.repeated or turn.recited)
         seconds["customer"] = time.perf_counter() - started
         started = time.perf_counter()
         line = self._speak(line, turn.index + 1, [sentence for sentence, _ in streamed])

@@ -387,9 +387,9 @@ class LlmCustomer(ScriptedCustomer):
     def open(self) -> CustomerLine:
         return self._reword(super().open(), why="", fact="")
 
-    def react(self, behaviours: set[B], reply: str) -> CustomerLine:
+    def react(self, behaviours: set[B], reply: str, repeated: bool = False) -> CustomerLine:
         """Decide exactly as the scripted customer does, then let the model say it."""
-        scripted = super().react(behaviours, reply)
+        scripted = super().react(behaviours, reply, repeated)
         self.history.append({"role": "user", "content": reply})
         return self._reword(scripted, why=self._why(behaviours, scripted.kind), fact=self.state.last_answer)
 

@@ -15,6 +15,7 @@ from trainer.formats.persona import LineKind, Persona
 from trainer.playbook import Behaviour as B
 
 ANNOYED_BY_UNNEEDED_LIMIT = 5  # a lecture about language nobody used
+REPEAT_ANNOYANCE = 8  # "you just said that": the same words again answer nothing
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 _ASKS = re.compile(
     r"^\W*(?:(?:um|uh|so|okay|ok|and|well|right|alright|now)\W+){0,3}"
@@ -44,19 +45,20 @@ class ScriptedCustomer:
         self.state.wants_transfer = mood.asks_manager_in_opening
         return self._line(LineKind.opening, self.lines.pick(LineKind.opening))
 
-    def react(self, behaviours: set[B], reply: str) -> CustomerLine:
-        kind = self.decide(behaviours)
+    def react(self, behaviours: set[B], reply: str, repeated: bool = False) -> CustomerLine:
+        """The customer's answer to a reply; a reply that only says again what was said annoys."""
+        kind = self.decide(behaviours, repeated)
         text = self.lines.pick(kind)
         fact = self._fact_asked(reply, kind)
         return self._line(kind, f"{text} {fact}" if fact else text)
 
     # -- the decision -----------------------------------------------------------------
-    def decide(self, behaviours: set[B]) -> LineKind:
+    def decide(self, behaviours: set[B], repeated: bool = False) -> LineKind:
         """Move the anger, then choose what the customer does next."""
         state, mood = self.state, self.persona.mood
         state.replies += 1
         state.shown |= behaviours
-        delta = self._anger_change(behaviours)
+        delta = self._anger_change(behaviours) + (REPEAT_ANNOYANCE if repeated else 0)
         state.anger = max(0, min(100, state.anger + delta))
         if B.follows_up_async in behaviours:
             state.promised_follow_up = True

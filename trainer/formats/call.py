@@ -106,6 +106,8 @@ class Turn(BaseModel):
     transcript_engine: str | None = None  # None: the reply was typed
     voice: VoiceMeasures | None = None
     voice_change: VoiceChange | None = None  # against the trainee's first replies
+    repeated: bool = False  # the reply says again what an earlier one said: no credit, an annoyed customer
+    recited: bool = False  # phrase-bank lines strung together (RECITAL_BEHAVIOURS at once): likewise
 
     @property
     def behaviours(self) -> set[Behaviour]:

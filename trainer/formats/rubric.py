@@ -46,6 +46,8 @@ class Moment(StrEnum):
 
     let_first_swear_go = "let_first_swear_go"
     no_boundary_after_attack = "no_boundary_after_attack"
+    repeated_reply = "repeated_reply"  # said again what an earlier reply said
+    recited_phrases = "recited_phrases"  # phrase-bank lines strung together instead of an answer
 
 
 class VoiceSign(StrEnum):

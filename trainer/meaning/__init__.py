@@ -64,3 +64,17 @@ def sentence_encoder(folder: Path = WEIGHTS) -> SentenceEncoder:
     """The shared encoder, loaded once a process (onnxruntime sessions are safe to share)."""
     with _LOCK:
         return _load(folder)
+
+
+# Cosine similarity from which a reply says again what an earlier one said.
+REPEAT_BAR = 0.9
+
+
+def repeats(reply: str, earlier: list[str]) -> bool:
+    """Whether the reply means nearly the same as one the trainee already gave."""
+    if not earlier:
+        return False
+    if " ".join(reply.lower().split()) in {" ".join(e.lower().split()) for e in earlier}:
+        return True
+    vectors = sentence_encoder().embed([reply, *earlier])
+    return bool((vectors[1:] @ vectors[0]).max() >= REPEAT_BAR)

@@ -66,4 +66,6 @@ MOMENTS: dict[Moment, Predicate] = {
         and B.sets_boundary not in turns[i].behaviours
         and not _replied(turns, i, B.sets_boundary)
     ),
+    Moment.repeated_reply: lambda turns, i: turns[i].repeated,
+    Moment.recited_phrases: lambda turns, i: turns[i].recited and not turns[i].repeated,
 }

@@ -125,7 +125,9 @@ class SessionLog:
         row.behaviours = [b.value for b in sorted(turn.behaviours)]
         row.detections = [d.model_dump(mode="json") for d in turn.detections]
         row.feedback = [f.model_dump(mode="json") for f in turn.feedback]
-        row.voice = turn.model_dump(mode="json", include={"reply_audio", "transcript_engine", "voice", "voice_change"})
+        row.voice = turn.model_dump(
+            mode="json", include={"reply_audio", "transcript_engine", "voice", "voice_change", "repeated", "recited"}
+        )
         if turn.reply is not None and row.replied_at is None:
             row.replied_at = _now()
 
