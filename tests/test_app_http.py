@@ -138,3 +138,14 @@ def test_a_typed_mistake_is_a_message_not_a_crash(server: tuple[str, Settings]) 
     assert "empty" in status
     chat, *_ = alice.predict(URGENT, "coach", api_name="/reply_text")
     assert any("personally stay on this" in str(message) for message in chat)
+
+
+def test_a_trainee_plays_the_same_customer_hard(server: tuple[str, Settings]) -> None:
+    url, _settings = server
+    alice = client(url, "alice")
+    alice.predict("escalated", "coach", "scripted", "hard", api_name="/start_call")
+    alice.predict(URGENT, "coach", api_name="/reply_text")
+    *_, scorecard, _mic, _typed = alice.predict("coach", api_name="/end_call")
+    assert "level: **hard**" in scorecard
+    with pytest.raises(AppError, match="brutal"):  # refused before it reaches the room
+        alice.predict("escalated", "coach", "scripted", "brutal", api_name="/start_call")

@@ -121,3 +121,17 @@ def test_saying_the_same_thing_again_annoys_the_customer(capsys, sessions_dir: P
     assert second["turns"][2]["anger"] > second["turns"][1]["anger"]  # and it annoyed her
     triggers = [f["trigger"] for r in second["rubrics"].values() for f in r["findings"]]
     assert triggers.count("repeated_reply") == 1
+
+
+def test_a_call_played_hard_starts_angrier_and_the_log_keeps_the_level(capsys, sessions_dir: Path) -> None:
+    from trainer.sessionlog import SessionLog
+    from trainer.settings import load_settings
+
+    script = CALLS / "escalated" / "good_1.txt"
+    as_written = _play(capsys, script)
+    code = main(["play", "--persona", "escalated", "--script", str(script), "--json", "--level", "hard"])
+    hard = json.loads(capsys.readouterr().out)
+    assert code == 0 and (as_written["level"], hard["level"]) == ("medium", "hard")
+    assert hard["turns"][0]["anger"] > as_written["turns"][0]["anger"]
+    log = SessionLog(load_settings().resolved_database_url())
+    assert {s.level for s in log.list()} == {"medium", "hard"}

@@ -507,3 +507,35 @@ def test_questions_in_other_words_get_the_right_fact_or_an_honest_dont_know(caps
     assert "questions 99 (72 with a fact, 27 without)" in out
     share = float(out.rsplit(" ", 1)[1].rstrip("%\n")) / 100
     assert share >= 0.72
+
+
+# -- difficulty as a dial -------------------------------------------------------------------
+
+
+def test_the_same_customer_plays_easier_or_harder() -> None:
+    from trainer.customer.difficulty import ANGER_STEP, at_level
+    from trainer.formats.persona import Difficulty
+
+    persona = make_persona(mood={"start_anger": 60, "patience": 10})  # written at "medium"
+    assert persona.difficulty is Difficulty.medium and at_level(persona, None) is persona
+    easy, hard = at_level(persona, Difficulty.easy), at_level(persona, Difficulty.hard)
+    assert (easy.mood.start_anger, persona.mood.start_anger, hard.mood.start_anger) == (
+        60 - ANGER_STEP,
+        60,
+        60 + ANGER_STEP,
+    )
+    assert easy.mood.patience > persona.mood.patience > hard.mood.patience
+    fault, good = B.dismisses, B.acknowledges_feelings
+    assert easy.mood.reactions[fault] < persona.mood.reactions[fault] < hard.mood.reactions[fault]
+    assert easy.mood.reactions[good] < persona.mood.reactions[good] < hard.mood.reactions[good] < 0
+    assert hard.difficulty is Difficulty.hard and persona.mood.start_anger == 60  # the file is untouched
+
+
+def test_a_persona_file_overrides_a_level() -> None:
+    from trainer.customer.difficulty import at_level
+    from trainer.formats.persona import Difficulty
+
+    persona = make_persona(levels={"hard": {"start_anger": 95, "inflame": 2.0}})
+    hard = at_level(persona, Difficulty.hard)
+    assert hard.mood.start_anger == 95
+    assert hard.mood.reactions[B.dismisses] == round(persona.mood.reactions[B.dismisses] * 2.0)

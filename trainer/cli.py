@@ -16,6 +16,7 @@ from trainer.audio import AudioError
 from trainer.call import Call, CallOptions, CallVoice
 from trainer.catalog import Catalog, load_catalog
 from trainer.corrections import write_rows
+from trainer.customer.difficulty import at_level
 from trainer.detector import BehaviourDetector, detected_ids, offline_detector
 from trainer.detector.confidence import counted
 from trainer.evaluation import evaluate, format_report
@@ -23,6 +24,7 @@ from trainer.formats import FormatError, Persona, load_persona
 from trainer.formats.call import Scorecard, Turn
 from trainer.formats.corpus import LabelledRow, ReplyRow, read_jsonl
 from trainer.formats.errors import TrainerError
+from trainer.formats.persona import Difficulty
 from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_words
 from trainer.sessionlog import SessionLog
 from trainer.settings import PROJECT_ROOT, Settings, load_settings
@@ -51,7 +53,7 @@ def _read_script(path: Path) -> list[str]:
 def _new_call(args: argparse.Namespace, settings: Settings) -> Call:
     catalog = load_catalog(settings)
     _warn_broken(catalog)
-    persona = catalog.persona(args.persona)
+    persona = at_level(catalog.persona(args.persona), Difficulty(args.level) if getattr(args, "level", None) else None)
     customer = None
     if getattr(args, "engine", "scripted") == "llm":
         from trainer.customer.llm import LlmCustomer, llm_config  # here: openai is slow to import
@@ -175,6 +177,7 @@ def _play_json(call: Call, card: Scorecard) -> dict:
         },
         "overall": card.overall,
         "uncapped": card.uncapped,
+        "level": call.persona.difficulty.value,
         "outcome": card.outcome.value,
         "hard_call": card.hard_call,
     }
@@ -487,6 +490,11 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--json", action="store_true", help="print one JSON object")
     play.add_argument("--trainee", default=os.environ.get("USER", "trainee"))
     play.add_argument("--mode", choices=["coach", "exam"], default="coach")
+    play.add_argument(
+        "--level",
+        choices=[d.value for d in Difficulty],
+        help="play the customer easier or harder (default: as written)",
+    )
     play.add_argument("--no-log", action="store_true", help="do not write the session log")
     play.add_argument(
         "--engine",

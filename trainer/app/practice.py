@@ -19,9 +19,10 @@ from trainer.app.access import Forbidden, Viewer
 from trainer.audio import AudioError
 from trainer.call import Call, CallOptions, CallVoice, TurnResult
 from trainer.catalog import Catalog, load_catalog
+from trainer.customer.difficulty import at_level
 from trainer.formats.call import CustomerLine, Finding, Scorecard, Turn
 from trainer.formats.errors import TrainerError
-from trainer.formats.persona import Persona
+from trainer.formats.persona import Difficulty, Persona
 from trainer.playbook import is_good
 from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_words, resolved
 from trainer.sessionlog import SessionLog
@@ -170,7 +171,10 @@ def best_tip(findings: list[Finding]) -> str:
 
 def scorecard_markdown(card: Scorecard, persona: Persona, mode: str) -> str:
     overall = "-" if card.overall is None else str(card.overall)
-    lines = [f"## Scorecard: {overall}/100", f"Outcome: **{outcome_words(card.outcome)}**"]
+    lines = [
+        f"## Scorecard: {overall}/100",
+        f"Outcome: **{outcome_words(card.outcome)}** · level: **{persona.difficulty.value}**",
+    ]
     if card.uncapped is not None:
         lines.append(
             f"The rubrics alone gave {card.uncapped}; a call that leaves the problem unfixed scores"
@@ -211,6 +215,7 @@ class _Active:
 
 
 ENGINES = ("scripted", "llm")
+LEVELS = tuple(d.value for d in Difficulty)
 
 
 class PracticeRoom:
@@ -260,7 +265,13 @@ class PracticeRoom:
         return s.llm_model if s.openai_base_url and s.llm_model else None
 
     def start(
-        self, viewer: Viewer, persona_id: str, mode: str, seed: int | None = None, engine: str = "scripted"
+        self,
+        viewer: Viewer,
+        persona_id: str,
+        mode: str,
+        seed: int | None = None,
+        engine: str = "scripted",
+        level: str | None = None,
     ) -> CallView:
         if mode not in MODES:
             raise TrainerError(f"mode must be coach or exam, not {mode!r}")
@@ -268,8 +279,10 @@ class PracticeRoom:
             raise TrainerError(f"the customer is scripted or llm, not {engine!r}")
         if not persona_id:
             raise TrainerError("pick a customer first")
+        if level and level not in LEVELS:
+            raise TrainerError(f"the level is easy, medium or hard, not {level!r}")
         catalog = self.catalog()
-        persona = catalog.persona(persona_id)
+        persona = at_level(catalog.persona(persona_id), Difficulty(level) if level else None)
         options = CallOptions(trainee=viewer.name, mode=mode, seed=secrets.randbelow(10_000) if seed is None else seed)
         voice = CallVoice.from_settings(self.settings, persona) if self.voice else None
         customer = self._llm_customer(persona, options.seed) if engine == "llm" else None

@@ -230,7 +230,8 @@ def session_html(session: dict) -> str:
     parts = [
         f"<h3>{esc(session['persona_name'])} · {esc(session['trainee'])} · "
         f"{esc(session['started_at'][:16].replace('T', ' '))}</h3>",
-        f"<p>mode {esc(session['mode'])} · {esc(outcome_words(session['outcome']))} · "
+        f"<p>mode {esc(session['mode'])} · level {esc(session.get('level') or '-')} · "
+        f"{esc(outcome_words(session['outcome']))} · "
         f"overall {'-' if overall is None else overall}{' · ⚑ rough call' if session.get('hard_call') else ''}</p>",
     ]
     reviews = session.get("reviews") or []

@@ -151,6 +151,12 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
                 value="coach",
                 label="Mode",
             )
+            level = gr.Radio(
+                [("As the persona is written", ""), ("Easy", "easy"), ("Medium", "medium"), ("Hard", "hard")],
+                value="",
+                label="Difficulty",
+                elem_id="level",
+            )
             model = app.room.llm_model()
             engine = gr.Radio(
                 [("Scripted customer (offline)", "scripted"), (f"LLM customer ({model})", "llm")],
@@ -214,9 +220,15 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
             "",
         )
 
-    def on_start(persona_id: str, mode_value: str, engine_value: str, request: gr.Request) -> tuple:
+    def on_start(persona_id: str, mode_value: str, engine_value: str, level_value: str, request: gr.Request) -> tuple:
         with _user_errors():
-            view = app.room.start(app.viewer(request), persona_id, mode_value, engine=engine_value or "scripted")
+            view = app.room.start(
+                app.viewer(request),
+                persona_id,
+                mode_value,
+                engine=engine_value or "scripted",
+                level=level_value or None,
+            )
         return show(view, mode_value)
 
     def on_text(token_value: str, text: str, mode_value: str, request: gr.Request) -> tuple:
@@ -254,7 +266,7 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
         sid = str(row[0]) if row else ""
         return sid, on_mine(sid, request)
 
-    start.click(on_start, [persona, mode, engine], outputs, api_name="start_call")
+    start.click(on_start, [persona, mode, engine, level], outputs, api_name="start_call")
     open_mine.click(on_mine, mine_id, mine, api_name="my_session")
     past.select(on_pick, None, [mine_id, mine], api_visibility="private")
     send_text.click(on_text, [token, typed, mode], outputs, api_name="reply_text")

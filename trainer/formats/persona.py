@@ -164,13 +164,24 @@ class LlmHints(Strict):
     temperature: Annotated[float, Field(ge=0, le=2)] = 0.8
 
 
+class Level(Strict):
+    """How this persona plays at one difficulty level; whatever is left out follows the default
+    shift from the level the file is written at (`trainer.customer.difficulty`)."""
+
+    start_anger: Anger | None = None
+    patience: Annotated[int, Field(ge=1, le=50)] | None = None
+    inflame: Annotated[float, Field(gt=0, le=5)] | None = Field(None, description="Multiplies what faults add.")
+    calm: Annotated[float, Field(gt=0, le=5)] | None = Field(None, description="Multiplies what good moves take off.")
+
+
 class Persona(Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")]
     name: str
     description: str
     archetype: Archetype
     learning_style: LearningStyle | None = None
-    difficulty: Difficulty
+    difficulty: Difficulty  # the level the mood below is written at
+    levels: dict[Difficulty, Level] = {}  # optional overrides for playing it easier or harder
     pass_mark: Annotated[int, Field(ge=0, le=100)] = 70
     company: str = ""
     problem: Problem

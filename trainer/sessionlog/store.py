@@ -35,6 +35,7 @@ class SessionSummary(BaseModel):
     hard_call: bool
     turns: int
     regraded_overall: int | None = None  # the call graded again after a manager's corrections
+    level: str | None = None  # easy, medium or hard: how the customer was played
 
 
 def _now() -> datetime:
@@ -95,6 +96,7 @@ class SessionLog:
                     archetype=persona.archetype.value,
                     learning_style=persona.learning_style.value if persona.learning_style else None,
                     mode=mode,
+                    level=persona.difficulty.value,
                     engine=engine,
                     seed=seed,
                     started_at=_now(),
@@ -337,4 +339,5 @@ class SessionLog:
             hard_call=row.hard_call,
             turns=len(row.turns),
             regraded_overall=row.regraded_overall,
+            level=row.level,
         )

@@ -20,6 +20,7 @@ class SessionRow(Base):
     archetype: Mapped[str] = mapped_column(String(32), index=True)
     learning_style: Mapped[str | None] = mapped_column(String(32), nullable=True)
     mode: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str | None] = mapped_column(String(16), nullable=True)  # the difficulty it was played at
     engine: Mapped[str] = mapped_column(String(32))
     seed: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
