@@ -119,3 +119,13 @@ def test_corrections_on_some_calls_raise_f1_on_held_out_calls_of_the_same_kind(
     # ...and the rest of what the grader knows still holds on the held-out test part.
     test = list(read_jsonl(PROJECT_ROOT / "corpus" / "behaviours" / "test.jsonl", LabelledRow))
     assert evaluate(offline_detector(), test).macro_f1 >= 0.88
+
+
+def test_a_call_still_going_is_corrected_once_it_has_ended(catalog: Catalog, floor: SessionLog) -> None:
+    call = Call(catalog.persona("escalated"), list(catalog.rubrics.values()), log=floor, options=CallOptions(seed=1))
+    call.open()
+    call.reply("Calm down, it's not a big deal.")
+    assert call.session_id is not None
+    with pytest.raises(TrainerError, match="has not ended yet"):
+        corrections.correct(floor, catalog, call.session_id, 0, B.dismisses, "wrong", "kind", "mia")
+    assert floor.corrections(call.session_id) == []

@@ -539,3 +539,15 @@ def test_a_persona_file_overrides_a_level() -> None:
     hard = at_level(persona, Difficulty.hard)
     assert hard.mood.start_anger == 95
     assert hard.mood.reactions[B.dismisses] == round(persona.mood.reactions[B.dismisses] * 2.0)
+
+
+def test_a_broken_question_file_is_one_clear_line(tmp_path, capsys) -> None:
+    from trainer.cli import main
+
+    broken = tmp_path / "questions.jsonl"
+    broken.write_text('{"persona": "cursing", "question": "when?"}\n')
+    assert main(["eval", "facts", str(broken)]) == 2
+    assert capsys.readouterr().err == f"trainer: error: {broken}:1: topic: Field required\n"
+    broken.write_text('{"persona": "nobody", "question": "when?", "topic": null}\n')
+    assert main(["eval", "facts", str(broken)]) == 2
+    assert "unknown persona(s): nobody" in capsys.readouterr().err

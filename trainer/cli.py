@@ -268,12 +268,9 @@ def cmd_eval_detector(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_facts(args: argparse.Namespace, settings: Settings) -> int:
-    from trainer.customer.facts import question_accuracy
+    from trainer.customer.facts import FactQuestion, question_accuracy
 
-    try:
-        rows = [json.loads(line) for line in Path(args.file).read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, ValueError) as exc:
-        raise TrainerError(f"{args.file}: cannot read the questions: {exc}") from exc
+    rows = [q.model_dump() for q in read_jsonl(Path(args.file), FactQuestion)]
     catalog = load_catalog(settings)
     unknown = sorted({r.get("persona") for r in rows} - set(catalog.personas))
     if unknown:

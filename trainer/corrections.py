@@ -51,16 +51,16 @@ def correct(
     verdict: str,
     reason: str,
     author: str,
-) -> Scorecard | None:
-    """Record a correction and regrade the call (None while the call is still going)."""
+) -> Scorecard:
+    """Record a correction and regrade the call; a call still going is corrected once it ends."""
+    if log.get(session_id)["scorecard"] is None:
+        raise TrainerError("this call has not ended yet: correct it once it has a scorecard")
     log.correct_behaviour(session_id, turn, behaviour, verdict, reason, author)
     return regrade_session(log, catalog, session_id)
 
 
-def regrade_session(log: SessionLog, catalog: Catalog, session_id: str) -> Scorecard | None:
+def regrade_session(log: SessionLog, catalog: Catalog, session_id: str) -> Scorecard:
     session = log.get(session_id)
-    if session["scorecard"] is None:
-        return None  # graded when it ends, corrections included
     persona = catalog.persona(session["persona_id"])
     turns = corrected_turns(log.turns_of(session_id), log.corrections(session_id))
     card = regrade(turns, Grader(persona, list(catalog.rubrics.values())), Outcome(session["outcome"]))

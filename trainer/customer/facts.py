@@ -12,6 +12,7 @@ import functools
 import re
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
 from trainer.formats.persona import Fact
 from trainer.meaning import sentence_encoder
@@ -60,6 +61,16 @@ class FactMatcher:
 @functools.lru_cache(maxsize=64)
 def _embedded(texts: tuple[str, ...]) -> np.ndarray:
     return sentence_encoder().embed(list(texts))
+
+
+class FactQuestion(BaseModel):
+    """A row of a question set: which fact of which persona it asks for (None: no fact does)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    persona: str
+    question: str
+    topic: str | None
 
 
 def question_accuracy(rows: list[dict], personas: dict, bar: float = FACT_BAR) -> tuple[int, int, list[str]]:
