@@ -12,6 +12,7 @@ The test parts are never read.
 
 import argparse
 import itertools
+import re
 import sys
 from pathlib import Path
 
@@ -30,11 +31,30 @@ from trainer.playbook import BAD_BEHAVIOURS, Behaviour  # noqa: E402
 BEHAVIOURS = list(Behaviour)
 
 
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def read_semantic(model, reply: str, customer: str, reading: str) -> dict[Behaviour, float]:
+    """How the semantic layer reads a reply of several sentences: "whole" at once (what the
+    detector does: the others gained nothing on part H); "sentences" also each sentence, keeping
+    the highest probability; "fault-sentences" so for faults only."""
+    parts = [p for p in SENTENCE_END.split(reply.strip()) if p] if reading != "whole" else []
+    if len(parts) < 2:
+        return model.probabilities(reply, customer)
+    scores = model.scores([reply, *parts], [customer] * (len(parts) + 1))
+    best = scores[1:].max(axis=0)
+    out = {}
+    for column, behaviour in enumerate(model.behaviours):
+        whole = float(scores[0, column])
+        use_parts = reading == "sentences" or behaviour in BAD_BEHAVIOURS
+        out[behaviour] = max(whole, float(best[column])) if use_parts else whole
+    return out
+
+
 def semantic_scores(rows: list[LabelledRow], source: Path, reading: str) -> np.ndarray:
     """From saved probabilities (.npy), or from an exported model folder read `reading`-wise."""
     if source.suffix == ".npy":
         return np.load(source)
-    from trainer.detector.hybrid import read_semantic
     from trainer.detector.semantic import SemanticModel
 
     model = SemanticModel(source)

@@ -270,15 +270,15 @@ def cmd_eval_detector(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval_facts(args: argparse.Namespace, settings: Settings) -> int:
     from trainer.customer.facts import FactQuestion, question_accuracy
 
-    rows = [q.model_dump() for q in read_jsonl(Path(args.file), FactQuestion)]
+    rows = list(read_jsonl(Path(args.file), FactQuestion))
     catalog = load_catalog(settings)
-    unknown = sorted({r.get("persona") for r in rows} - set(catalog.personas))
+    unknown = sorted({r.persona for r in rows} - set(catalog.personas))
     if unknown:
         raise TrainerError(f"{args.file}: unknown persona(s): {', '.join(map(str, unknown))}")
     right, total, mistakes = question_accuracy(rows, catalog.personas)
     for mistake in mistakes[: args.mistakes]:
         print(f"  {mistake}")
-    answered = sum(1 for r in rows if r["topic"] is not None)
+    answered = sum(1 for r in rows if r.topic is not None)
     print(f"questions {total} ({answered} with a fact, {total - answered} without)")
     print(f"right fact or honest don't-know: {right}/{total} {right / total:.1%}" if total else "no questions")
     return 0

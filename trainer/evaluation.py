@@ -123,13 +123,13 @@ def evaluate(detector: BehaviourDetector, rows: list[LabelledRow]) -> Report:
     scores = isinstance(detector, ScoresBehaviours)
     report.calibration = Calibration() if scores else None
     for number, row in enumerate(rows, start=1):
-        found = detector.detect(row.reply, row.customer, row.archetype, row.learning_style)
+        args = (row.reply, row.customer, row.archetype, row.learning_style)
+        found, probs = detector.scored(*args) if scores else (detector.detect(*args), {})
         predicted = set(detected_ids(found))
         truth = set(row.behaviours)
         _count_faults(report.detected_faults, predicted, truth)
         _count_faults(report.shown_faults, set(detected_ids(counted(found))), truth)
         if report.calibration is not None:
-            probs = detector.probabilities(row.reply, row.customer, row.archetype, row.learning_style)
             for b in Behaviour:
                 report.calibration.add(probs.get(b, 0.0), b in truth)
         for b in predicted & truth:

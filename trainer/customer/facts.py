@@ -73,19 +73,17 @@ class FactQuestion(BaseModel):
     topic: str | None
 
 
-def question_accuracy(rows: list[dict], personas: dict, bar: float = FACT_BAR) -> tuple[int, int, list[str]]:
-    """(right, total, mistakes): the fact asked for, or none when no fact answers the question.
-
-    Rows are {"persona", "question", "topic"} (topic null: no fact answers it)."""
+def question_accuracy(rows: list[FactQuestion], personas: dict, bar: float = FACT_BAR) -> tuple[int, int, list[str]]:
+    """(right, total, mistakes): the fact asked for, or none when no fact answers the question."""
     matchers: dict[str, FactMatcher] = {}
     right, mistakes = 0, []
     for row in rows:
-        persona = personas[row["persona"]]
+        persona = personas[row.persona]
         matcher = matchers.setdefault(persona.id, FactMatcher(persona.problem.facts))
-        found = matcher.match(row["question"], bar)
+        found = matcher.match(row.question, bar)
         got = found.topic if found else None
-        if got == row["topic"]:
+        if got == row.topic:
             right += 1
         else:
-            mistakes.append(f"{persona.id}: {row['question']!r}: wanted {row['topic']}, got {got}")
+            mistakes.append(f"{persona.id}: {row.question!r}: wanted {row.topic}, got {got}")
     return right, len(rows), mistakes

@@ -24,13 +24,13 @@ def detected_ids(detections: list[Detection]) -> list[Behaviour]:
 
 @runtime_checkable
 class ScoresBehaviours(Protocol):
-    """A detector that can say how likely every behaviour is, not only which ones it found:
-    what calibration (`trainer eval detector`) and `trainer detect` print."""
+    """A detector that can say how likely every behaviour is, not only which ones it found,
+    in the same pass: what calibration (`trainer eval detector`) needs."""
 
-    def probabilities(
+    def scored(
         self,
         reply: str,
         customer: str = "",
         archetype: Archetype | None = None,
         learning_style: LearningStyle | None = None,
-    ) -> dict[Behaviour, float]: ...
+    ) -> tuple[list[Detection], dict[Behaviour, float]]: ...

@@ -12,7 +12,6 @@ The blend and the bars were chosen on a training part held out of both models
 """
 
 import logging
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,26 +55,6 @@ class Blend:
 
 
 BLEND = Blend()
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-# How the semantic layer reads a reply of several sentences (chosen by scripts/tune_hybrid.py):
-# "whole" reads it at once; "sentences" also reads each sentence and keeps the highest
-# probability; "fault-sentences" does so for faults only (one rude sentence is a fault
-# however kind the rest is, while a kind word inside a rude reply may be sarcasm).
-READING = "whole"
-
-
-def read_semantic(model: SemanticModel, reply: str, customer: str, reading: str = READING) -> dict[Behaviour, float]:
-    parts = [p for p in SENTENCE_END.split(reply.strip()) if p] if reading != "whole" else []
-    if len(parts) < 2:
-        return model.probabilities(reply, customer)
-    scores = model.scores([reply, *parts], [customer] * (len(parts) + 1))
-    best = scores[1:].max(axis=0)
-    out = {}
-    for column, behaviour in enumerate(model.behaviours):
-        whole = float(scores[0, column])
-        use_parts = reading == "sentences" or behaviour in BAD_BEHAVIOURS
-        out[behaviour] = max(whole, float(best[column])) if use_parts else whole
-    return out
 
 
 class HybridDetector:
@@ -118,16 +97,6 @@ class HybridDetector:
                 self._missing.add("semantic")
         return self._semantic
 
-    def probabilities(
-        self,
-        reply: str,
-        customer: str = "",
-        archetype: Archetype | None = None,
-        learning_style: LearningStyle | None = None,
-    ) -> dict[Behaviour, float]:
-        """How likely the reply shows each behaviour, every behaviour included."""
-        return self._score(reply, customer, archetype, learning_style)[0]
-
     def detect(
         self,
         reply: str,
@@ -135,9 +104,19 @@ class HybridDetector:
         archetype: Archetype | None = None,
         learning_style: LearningStyle | None = None,
     ) -> list[Detection]:
+        return self.scored(reply, customer, archetype, learning_style)[0]
+
+    def scored(
+        self,
+        reply: str,
+        customer: str = "",
+        archetype: Archetype | None = None,
+        learning_style: LearningStyle | None = None,
+    ) -> tuple[list[Detection], dict[Behaviour, float]]:
+        """The detections past their bars, and how likely every behaviour is, from one pass."""
         probs, found, text = self._score(reply, customer, archetype, learning_style)
         evidence = {d.behaviour: d.evidence for d in found}
-        return [
+        detections = [
             Detection(
                 behaviour=b,
                 evidence=evidence.get(b) or self._evidence(text, b),
@@ -146,6 +125,7 @@ class HybridDetector:
             for b, p in probs.items()
             if p >= self.blend.bar_for(b)
         ]
+        return detections, probs
 
     def _score(
         self, reply: str, customer: str, archetype: Archetype | None, learning_style: LearningStyle | None
@@ -156,7 +136,7 @@ class HybridDetector:
         if not text.tokens:
             return {b: (1.0 if b in hits else 0.0) for b in Behaviour}, found, text
         ngram = self.ngram.probabilities(text.joined) if self.ngram is not None else {}
-        semantic = read_semantic(self.semantic, reply, customer) if self.semantic is not None else {}
+        semantic = self.semantic.probabilities(reply, customer) if self.semantic is not None else {}
         probs = {b: self.blend.combine(semantic.get(b), ngram.get(b), b in hits) for b in Behaviour}
         return probs, found, text
 

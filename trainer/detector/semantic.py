@@ -13,6 +13,7 @@ own space) moves toward the manager's verdict, the closer the further
 (`trainer train detector --with-corrections`).
 """
 
+import copy
 import functools
 import json
 import logging
@@ -24,6 +25,7 @@ import numpy as np
 
 from trainer.formats.corpus import LabelledRow, read_jsonl
 from trainer.formats.errors import TrainerError
+from trainer.meaning import one_core_session, padded
 from trainer.playbook import Behaviour
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,6 @@ class SemanticModel:
     """Probabilities per behaviour for a reply read after the customer's line."""
 
     def __init__(self, folder: Path = WEIGHTS, memory: CorrectionMemory | None = None) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         meta_file, model_file = folder / "meta.json", folder / "model.onnx"
@@ -71,34 +72,21 @@ class SemanticModel:
         meta = json.loads(meta_file.read_text())
         self.folder = folder
         self.behaviours = [Behaviour(b) for b in meta["behaviours"]]
-        self.trained_on: list[str] = meta.get("trained_on", [])
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=int(meta["max_tokens"]), strategy="only_second")
-        options = onnxruntime.SessionOptions()
-        # One core per reply: the app grades many trainees at once, each turn on its own thread.
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self.session = one_core_session(model_file)
         self.memory = memory
 
     def with_memory(self, memory: CorrectionMemory | None) -> "SemanticModel":
         """The same encoder remembering corrections (shares the loaded session)."""
-        twin = object.__new__(SemanticModel)
-        twin.__dict__.update(self.__dict__)
+        twin = copy.copy(self)
         twin.memory = memory
         return twin
 
     def run(self, replies: list[str], customers: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(rows, behaviours) logits of the shipped layer and (rows, width) pooled encodings."""
         encodings = self.tokenizer.encode_batch(list(zip(replies, customers, strict=True)))
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for row, encoding in enumerate(encodings):
-            n = len(encoding.ids)
-            ids[row, :n], mask[row, :n], types[row, :n] = encoding.ids, encoding.attention_mask, encoding.type_ids
-        logits, pooled = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        logits, pooled = self.session.run(None, padded(encodings))
         return logits, pooled
 
     def scores(self, replies: list[str], customers: list[str]) -> np.ndarray:

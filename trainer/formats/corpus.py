@@ -26,7 +26,7 @@ class LabelledRow(ReplyRow):
     behaviours: list[Behaviour]
 
 
-Row = TypeVar("Row", bound=ReplyRow)
+Row = TypeVar("Row", bound=BaseModel)  # a corpus row, or any other JSONL row model
 
 
 def read_jsonl(path: Path, model: type[Row]) -> Iterator[Row]:

@@ -19,11 +19,36 @@ from trainer.formats.errors import TrainerError
 WEIGHTS = Path(__file__).parent / "weights"
 
 
+def one_core_session(model_file: Path):
+    """An onnxruntime session on one core: the app grades many trainees at once, each turn on
+    its own thread, so one turn must not take both cores."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+
+
+def padded(encodings: list) -> dict[str, np.ndarray]:
+    """A batch of `tokenizers` encodings as the model's inputs, padded to the longest."""
+    width = max(len(e.ids) for e in encodings)
+    inputs = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in _INPUTS}
+    for row, encoding in enumerate(encodings):
+        n = len(encoding.ids)
+        inputs["input_ids"][row, :n] = encoding.ids
+        inputs["attention_mask"][row, :n] = encoding.attention_mask
+        inputs["token_type_ids"][row, :n] = encoding.type_ids
+    return inputs
+
+
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
 class SentenceEncoder:
     """Unit-length sentence vectors: the dot product of two is their cosine similarity."""
 
     def __init__(self, folder: Path = WEIGHTS) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         model_file = folder / "encoder.onnx"
@@ -32,23 +57,13 @@ class SentenceEncoder:
         meta = json.loads((folder / "meta.json").read_text())
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=int(meta["max_tokens"]))
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self.session = one_core_session(model_file)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """(texts, 384) unit vectors; an empty list gives an empty array."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(texts)
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, encoding in enumerate(encodings):
-            ids[row, : len(encoding.ids)] = encoding.ids
-            mask[row, : len(encoding.ids)] = encoding.attention_mask
-        (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": 0 * ids})
+        (vectors,) = self.session.run(None, padded(self.tokenizer.encode_batch(texts)))
         return vectors
 
 
@@ -76,5 +91,11 @@ def repeats(reply: str, earlier: list[str]) -> bool:
         return False
     if " ".join(reply.lower().split()) in {" ".join(e.lower().split()) for e in earlier}:
         return True
-    vectors = sentence_encoder().embed([reply, *earlier])
-    return bool((vectors[1:] @ vectors[0]).max() >= REPEAT_BAR)
+    vectors = np.stack([_vector(t) for t in earlier])
+    return bool((vectors @ _vector(reply)).max() >= REPEAT_BAR)
+
+
+@functools.lru_cache(maxsize=1024)
+def _vector(text: str) -> np.ndarray:
+    """Each reply is encoded once: every later turn compares against it again."""
+    return sentence_encoder().embed([text])[0]

@@ -190,9 +190,12 @@ class SessionLog:
             ]
 
     def _review(self, session_id: str, author: str, text: str, **fields) -> ReviewRow:
+        self._check_length(text)
+        return ReviewRow(session_id=session_id, author=author, text=text, created_at=_now(), **fields)
+
+    def _check_length(self, text: str) -> None:
         if len(text) > self.MAX_REVIEW_CHARS:
             raise TrainerError(f"at most {self.MAX_REVIEW_CHARS} characters, please")
-        return ReviewRow(session_id=session_id, author=author, text=text, created_at=_now(), **fields)
 
     # -- a manager's corrections of the detector -------------------------------------------
     def correct_behaviour(
@@ -204,8 +207,7 @@ class SessionLog:
             raise TrainerError(f"a correction says the behaviour was 'wrong' or 'missed', not {verdict!r}")
         if not reason:
             raise TrainerError("a correction needs a reason")
-        if len(reason) > self.MAX_REVIEW_CHARS:
-            raise TrainerError(f"at most {self.MAX_REVIEW_CHARS} characters, please")
+        self._check_length(reason)
         with self._sessions.begin() as db:
             row = self._get(db, session_id)
             target = next((t for t in row.turns if t.index == turn and t.reply is not None), None)
