@@ -31,7 +31,7 @@ def _play(capsys: pytest.CaptureFixture[str], script: Path) -> dict:
 def test_three_good_and_three_bad_scripts_per_archetype() -> None:
     for archetype in Archetype:
         names = {p.stem for p in (CALLS / archetype.value).glob("*.txt")}
-        assert {"good_1", "good_2", "good_3", "bad_1", "bad_2", "bad_3"} <= names
+        assert {"good_1", "good_2", "good_3", "bad_1", "bad_2", "bad_3", "nofix_1"} <= names
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -40,6 +40,11 @@ def test_good_calls_score_high_and_bad_calls_low(capsys, sessions_dir: Path, scr
     if script.stem.startswith("good"):
         assert result["overall"] >= 80, result["rubrics"]
         assert result["outcome"] == "satisfied"
+        assert result["fixed"] and not [m for m in result["missed"] if m["what"] == "step"]
+    elif script.stem.startswith("nofix"):  # kind from start to finish, and the CRM still broken
+        assert result["overall"] <= 60, result["rubrics"]
+        assert not result["fixed"] and result["outcome"] != "satisfied"
+        assert len([m for m in result["missed"] if m["what"] == "step"]) >= 3  # every step, never given
     else:
         assert result["overall"] <= 40, result["rubrics"]
 

@@ -22,6 +22,8 @@ I can hear how frustrating this is.
 
 I know every minute costs you money, so I will personally stay on this until it is fixed.
 Open the pipeline board, then click the filter icon next to the search box.
+Clear the saved filter Closed archived that the sync put on.
+Now reload the board.
 """
 GOOD_REPLIES = [line for line in GOOD_SCRIPT.splitlines() if line and not line.startswith("#")]
 

@@ -289,7 +289,7 @@ def test_the_prompt_carries_the_persona(fake: FakeOpenAI, catalog: Catalog) -> N
         assert fact.answer in prompt
     assert "follow best by seeing" in prompt  # the visual learning style, as it shows
     assert "never say you are an AI" in prompt
-    assert not any(step in prompt for step in persona.problem.fix_steps), "the customer does not know the fix"
+    assert not any(step.do in prompt for step in persona.problem.fix_steps), "the customer does not know the fix"
 
 
 def test_an_answered_question_reaches_the_model(fake: FakeOpenAI, escalated: Persona) -> None:

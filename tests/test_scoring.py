@@ -62,10 +62,20 @@ def closing(index: int, customer: CustomerLine | None = None) -> Turn:
     return Turn(index=index, customer=customer or said(LineKind.calmer, anger=40))
 
 
+FIXED_OUTCOMES = (Outcome.satisfied, Outcome.fixed_unhappy)
+
+
 def play(
     persona: Persona, rubrics: list[Rubric], turns: list[Turn], outcome: Outcome = Outcome.script_ended
 ) -> tuple[Scorecard, list[list[Finding]]]:
-    """Grade turn by turn, as a live call does (each turn sees only the call so far), then the card."""
+    """Grade turn by turn, as a live call does (each turn sees only the call so far), then the card.
+    A call that ends satisfied had every fix step carried out."""
+    if outcome in FIXED_OUTCOMES and turns:
+        every = list(range(len(persona.problem.fix_steps)))
+        turns = [
+            *turns[:-1],
+            turns[-1].model_copy(update={"customer": turns[-1].customer.model_copy(update={"steps_done": every})}),
+        ]
     grader = Grader(persona, rubrics)
     shown = [grader.grade_turn(turns[: t.index + 1], t.index) for t in turns if t.reply is not None]
     return grader.scorecard(turns, outcome), shown
@@ -420,13 +430,27 @@ def test_score_clamps_to_0_100(start: int, points: int, expected: int) -> None:
     assert card.overall == expected
 
 
-@pytest.mark.parametrize("outcome", [o for o in Outcome if o is not Outcome.satisfied])
+@pytest.mark.parametrize("outcome", [o for o in Outcome if o not in FIXED_OUTCOMES])
 def test_an_unfixed_problem_caps_the_overall_score_and_keeps_the_average(outcome: Outcome) -> None:
     card, _ = play(make_persona(), [rubric("r", start=90)], PLAIN_CALL, outcome)
     assert card.rubrics["r"].score == 90  # the rubric itself is not touched
     assert (card.overall, card.uncapped) == (60, 90)
     low, _ = play(make_persona(), [rubric("r", start=40)], PLAIN_CALL, outcome)
     assert (low.overall, low.uncapped) == (40, None)  # under the cap nothing changes
+
+
+def test_a_fix_carried_out_is_not_capped_even_if_the_customer_left_upset() -> None:
+    card, _ = play(make_persona(), [rubric("r", start=90)], PLAIN_CALL, Outcome.fixed_unhappy)
+    assert card.fixed and (card.overall, card.uncapped) == (90, None)
+    assert not [m for m in card.missed if m.what == "step"]
+
+
+def test_the_scorecard_lists_the_steps_never_carried_out_with_a_line_to_try() -> None:
+    persona = make_persona()
+    card, _ = play(persona, [rubric("r", start=90)], PLAIN_CALL, Outcome.script_ended)
+    steps = [m for m in card.missed if m.what == "step"]
+    assert [m.about for m in steps] == [s.do for s in persona.problem.fix_steps]
+    assert all(m.better for m in steps)
 
 
 # -- hard call ------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ GOOD_REPLIES = [
     "I can hear how frustrating this is.",
     "I know every minute costs you money, so I will personally stay on this until it is fixed.",
     "Open the pipeline board, then click the filter icon next to the search box.",
+    "Clear the saved filter Closed archived that the sync put on.",
+    "Now reload the board.",
 ]
 
 

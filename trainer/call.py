@@ -151,13 +151,14 @@ class Call:
         turn.recited = len(turn.behaviours & GOOD_BEHAVIOURS) >= RECITAL_BEHAVIOURS
         if turn.repeated or turn.recited:  # neither answers what the customer just said
             turn.detections = [d for d in turn.detections if d.behaviour in BAD_BEHAVIOURS]
+        turn.walk = self.customer.follow(text, turn.behaviours)
         if heard is not None:
             self._keep_heard(turn, heard)
         turn.feedback = self.grader.grade_turn(self.turns, turn.index)
         seconds["detection"] = time.perf_counter() - started
         started = time.perf_counter()
         streamed = self._voice_as_it_streams(started, seconds)
-        line = self.customer.react(turn.behaviours, text, repeated=turn.repeated or turn.recited)
+        line = self.customer.react(turn.behaviours, text, repeated=turn.repeated or turn.recited, steps=turn.walk)
         seconds["customer"] = time.perf_counter() - started
         started = time.perf_counter()
         line = self._speak(line, turn.index + 1, [sentence for sentence, _ in streamed])

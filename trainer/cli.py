@@ -163,6 +163,8 @@ def _play_json(call: Call, card: Scorecard) -> dict:
                 "voice": t.voice.model_dump() if t.voice else None,
                 "voice_change": sorted(t.voice_change.flags) if t.voice_change else [],
                 "evidence": {d.behaviour.value: d.evidence for d in t.detections},
+                "steps": t.walk.model_dump(mode="json") if t.walk else None,
+                "kind": t.customer.kind.value,
                 "feedback": [f.model_dump(mode="json") for f in t.feedback],
             }
             for t in call.turns
@@ -179,6 +181,8 @@ def _play_json(call: Call, card: Scorecard) -> dict:
         "uncapped": card.uncapped,
         "level": call.persona.difficulty.value,
         "outcome": card.outcome.value,
+        "fixed": card.fixed,
+        "missed": [m.model_dump() for m in card.missed],
         "hard_call": card.hard_call,
     }
 
@@ -189,6 +193,10 @@ def _turn_text(turn: Turn, name: str) -> str:
         lines.append(f"    you: {turn.reply}")
         found = ", ".join(f"{d.behaviour.value} ({d.evidence!r})" for d in turn.detections) or "nothing"
         lines.append(f"    heard: {found}")
+        if turn.walk is not None and (turn.walk.given or turn.walk.stuck):
+            done = ", ".join(str(i + 1) for i in turn.walk.done) or "none"
+            stuck = f"; could not follow ({turn.walk.stuck.value.replace('_', ' ')})" if turn.walk.stuck else ""
+            lines.append(f"    fix steps given: {', '.join(str(i + 1) for i in turn.walk.given)}; done: {done}{stuck}")
     return "\n".join(lines)
 
 
@@ -200,6 +208,9 @@ def _scorecard_text(card: Scorecard) -> str:
     lines = [f"Outcome: {outcome_words(card.outcome)}    Overall: {card.overall if card.overall is not None else '-'}"]
     if card.uncapped is not None:
         lines.append(f"  (the rubrics alone gave {card.uncapped}; an unfixed problem scores at most {UNRESOLVED_CAP})")
+    for item in card.missed:
+        label = "Step never carried out" if item.what == "step" else "Never asked"
+        lines.append(f'  {label}: {item.about.rstrip(".")}. Try: "{item.better}"')
     for score in card.rubrics.values():
         if not score.applicable:
             continue

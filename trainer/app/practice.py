@@ -24,7 +24,7 @@ from trainer.formats.call import CustomerLine, Finding, Scorecard, Turn
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Difficulty, Persona
 from trainer.playbook import is_good
-from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_words, resolved
+from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_words
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 
@@ -169,6 +169,17 @@ def best_tip(findings: list[Finding]) -> str:
     return f"Keep it up: {goods[0].feedback}" if goods else ""
 
 
+def missed_markdown(card: Scorecard) -> list[str]:
+    """The steps never given and the questions never asked, each with a line to try."""
+    if not card.missed:
+        return []
+    lines = ["### Not done on this call"]
+    for item in card.missed:
+        label = "Step never carried out" if item.what == "step" else "Never asked"
+        lines.append(f"- {label}: {item.about.rstrip('.')}. Try: “{item.better}”")
+    return lines
+
+
 def scorecard_markdown(card: Scorecard, persona: Persona, mode: str) -> str:
     overall = "-" if card.overall is None else str(card.overall)
     lines = [
@@ -181,8 +192,9 @@ def scorecard_markdown(card: Scorecard, persona: Persona, mode: str) -> str:
             f" at most {UNRESOLVED_CAP}."
         )
     if mode == "exam" and card.overall is not None:
-        passed = card.overall >= persona.pass_mark and resolved(card.outcome)
+        passed = card.overall >= persona.pass_mark and card.fixed
         lines.append(f"Exam: **{'passed' if passed else 'not passed yet'}** (pass mark {persona.pass_mark})")
+    lines += missed_markdown(card)
     for score in card.rubrics.values():
         if not score.applicable:
             continue

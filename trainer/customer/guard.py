@@ -49,12 +49,24 @@ _SOLVED = re.compile(
 )
 
 
+# "Okay, I'm in Integrations", "I clicked reconnect", "they're back": a step carried out.
+_PROGRESS = re.compile(
+    r"\bi(?:'ve| have)? (?:just |now )?(?:clicked|opened|pressed|hit|reconnected|cleared|selected|ticked|saved"
+    r"|reloaded|refreshed|synced|signed (?:back )?in|logged (?:back )?in|done (?:it|that))\b"
+    r"|\bi(?:'m| am) (?:now )?in (?:the )?\w+(?: settings| tab| page| screen)?\s*(?:now)?[.!]"
+    r"|\b(?:they're|they are|it's|it is) (?:all )?back\b"
+    r"|\bi (?:can )?see (?:it|them|the \w+) (?:now|again)\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class GuardRules:
     """What this line may contain; the state machine decides, the guard enforces."""
 
     allow_swearing: bool = False
     allow_solved: bool = False  # only a satisfied customer may say the problem is fixed
+    allow_progress: bool = False  # only after a step was carried out may they say they did it or see it
     max_sentences: int = MAX_SENTENCES
     max_chars: int = MAX_CHARS
     names: tuple[str, ...] = ()  # the persona's own names, stripped as speaker labels ("Dana:")
@@ -115,6 +127,8 @@ def rejection(sentence: str, rules: GuardRules) -> str | None:
         return "swears where the persona does not"
     if not rules.allow_solved and _SOLVED.search(sentence):
         return "says the problem is solved before it is"
+    if not rules.allow_progress and _PROGRESS.search(sentence):
+        return "says a fix step worked before the trainee gave it"
     return None
 
 

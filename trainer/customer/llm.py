@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from trainer.customer.guard import GuardRules, OffCharacter, SentenceGuard, split_sentences
 from trainer.customer.scripted import ScriptedCustomer
-from trainer.formats.call import CustomerLine
+from trainer.customer.steps import fixed
+from trainer.formats.call import CustomerLine, StepWalk
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import LineKind, Persona
 from trainer.playbook import Archetype, LearningStyle
@@ -294,10 +295,26 @@ _DIRECTIONS: dict[LineKind, str] = {
     "last line.",
     LineKind.hang_up: "You have had enough{because}: say so and hang up. This is your last line.",
     LineKind.agent_hung_up: "The agent is ending the call on you: react with disbelief. This is your last line.",
+    LineKind.step_done: "You did what the agent just told you, and it worked: say what you now see.",
+    LineKind.confused: "You cannot follow what the agent just told you: you do not see it where you are. Say so "
+    "and ask where exactly.",
+    LineKind.slow_down: "The agent gave you several things to do at once: ask them to slow down and give you one "
+    "at a time.",
+    LineKind.after_fix: "It works now, but you are still upset about what this cost you: say so briefly and end "
+    "the call. This is your last line.",
 }
 _CALMING = frozenset(
-    {LineKind.calmer, LineKind.after_boundary, LineKind.pulls_together, LineKind.agrees_to_stay, LineKind.satisfied}
+    {
+        LineKind.calmer,
+        LineKind.after_boundary,
+        LineKind.pulls_together,
+        LineKind.agrees_to_stay,
+        LineKind.satisfied,
+        LineKind.step_done,
+    }
 )
+# Lines in which the customer may say the fix (or a step of it) worked.
+_PROGRESS = frozenset({LineKind.step_done, LineKind.satisfied, LineKind.after_fix})
 
 
 def direction(line: CustomerLine, why: str = "", asks_manager_in_opening: bool = False) -> str:
@@ -314,7 +331,13 @@ def _rules_text(line: CustomerLine) -> str:
         if line.swore
         else "Do not swear or use profanity in this line."
     )
-    solved = "" if line.kind is LineKind.satisfied else " It is NOT fixed yet: never say it works or is solved."
+    solved = (
+        " It is NOT fixed yet: never say it works or is solved."
+        if line.kind is LineKind.step_done
+        else ""
+        if line.kind in _PROGRESS
+        else " It is NOT fixed yet: never say it works, is solved, or that you did or see anything new."
+    )
     return (
         "Rules:\n"
         "- Say only your next line on the phone: one to three short spoken sentences.\n"
@@ -332,7 +355,24 @@ def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def customer_prompt(persona: Persona, line: CustomerLine, order: str, fact: str, example: str) -> str:
+def _progress_text(persona: Persona, line: CustomerLine, told: list[str]) -> str:
+    """Where the customer is with the fix: the steps done, as what they saw, and what they told;
+    never the steps themselves (the customer does not know the fix)."""
+    steps = persona.problem.fix_steps
+    seen = [steps[i].done[0] for i in line.steps_done if i < len(steps)]
+    parts = [f"How far the agent has got you with the fix: {len(seen)} of {len(steps)} steps done."]
+    if seen:
+        parts.append("What you did and saw so far:\n" + "\n".join(f"- {s}" for s in seen))
+    if len(seen) < len(steps):
+        parts.append("The rest is not done: you do not know what comes next, and it does not work yet.")
+    if told:
+        parts.append("What you already told the agent:\n" + "\n".join(f"- {t}" for t in told))
+    return "\n".join(parts)
+
+
+def customer_prompt(
+    persona: Persona, line: CustomerLine, order: str, fact: str, example: str, told: list[str] | None = None
+) -> str:
     """The system message: who the customer is, the rules, and what to say next."""
     problem = persona.problem
     parts = [
@@ -345,6 +385,7 @@ def customer_prompt(persona: Persona, line: CustomerLine, order: str, fact: str,
     if problem.facts:
         known = "\n".join(f"- {f.topic}: {f.answer}" for f in problem.facts)
         parts.append(f"What you know (say it when asked or when it fits):\n{known}")
+    parts.append(_progress_text(persona, line, told))
     parts.append(f"What kind of caller you are: {_ARCHETYPE_HINTS[persona.archetype]}")
     if persona.learning_style is not None and problem.technical:
         parts.append(f"How you describe things: {_STYLE_HINTS[persona.learning_style]}")
@@ -387,9 +428,11 @@ class LlmCustomer(ScriptedCustomer):
     def open(self) -> CustomerLine:
         return self._reword(super().open(), why="", fact="")
 
-    def react(self, behaviours: set[B], reply: str, repeated: bool = False) -> CustomerLine:
+    def react(
+        self, behaviours: set[B], reply: str, repeated: bool = False, steps: StepWalk | None = None
+    ) -> CustomerLine:
         """Decide exactly as the scripted customer does, then let the model say it."""
-        scripted = super().react(behaviours, reply, repeated)
+        scripted = super().react(behaviours, reply, repeated, steps)
         self.history.append({"role": "user", "content": reply})
         return self._reword(scripted, why=self._why(behaviours, scripted.kind), fact=self.state.last_answer)
 
@@ -398,7 +441,9 @@ class LlmCustomer(ScriptedCustomer):
         """The model's version of a decided line, or the scripted one; the state is untouched."""
         example = scripted.text.removesuffix(fact).strip() if fact else scripted.text
         order = direction(scripted, why, self.persona.mood.asks_manager_in_opening)
-        messages = [{"role": "system", "content": customer_prompt(self.persona, scripted, order, fact, example)}]
+        told = [f.answer for f in self.persona.problem.facts if f.topic in self.state.answered_facts]
+        prompt = customer_prompt(self.persona, scripted, order, fact, example, told)
+        messages = [{"role": "system", "content": prompt}]
         sentences = self._model_sentences(messages + self._recent(), self._rules(scripted))
         engine = LLM_ENGINE if sentences else FALLBACK_ENGINE
         if not sentences:
@@ -426,7 +471,9 @@ class LlmCustomer(ScriptedCustomer):
         first = self.persona.name.split()[0] if self.persona.name.split() else self.persona.name
         return GuardRules(
             allow_swearing=line.swore,
-            allow_solved=line.kind is LineKind.satisfied,
+            allow_solved=line.kind in (LineKind.satisfied, LineKind.after_fix)
+            or (line.kind is LineKind.step_done and fixed(self.persona.problem, line.steps_done)),
+            allow_progress=line.kind in _PROGRESS,
             names=(self.persona.name, first),
         )
 

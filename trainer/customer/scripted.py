@@ -10,7 +10,8 @@ import re
 from trainer.customer.facts import FactMatcher, is_request
 from trainer.customer.lines import LinePicker
 from trainer.customer.state import CustomerState
-from trainer.formats.call import CustomerLine, Outcome
+from trainer.customer.steps import StepMatcher, fixed, walk
+from trainer.formats.call import CustomerLine, Outcome, StepWalk, Stuck
 from trainer.formats.persona import LineKind, Persona
 from trainer.playbook import Behaviour as B
 
@@ -38,6 +39,7 @@ class ScriptedCustomer:
         self.state = CustomerState(anger=persona.mood.start_anger)
         self.lines = LinePicker(persona, seed)
         self.facts = FactMatcher(persona.problem.facts)
+        self.steps = StepMatcher(persona.problem.fix_steps)
 
     # -- the call -------------------------------------------------------------------
     def open(self) -> CustomerLine:
@@ -45,19 +47,32 @@ class ScriptedCustomer:
         self.state.wants_transfer = mood.asks_manager_in_opening
         return self._line(LineKind.opening, self.lines.pick(LineKind.opening))
 
-    def react(self, behaviours: set[B], reply: str, repeated: bool = False) -> CustomerLine:
+    def follow(self, reply: str, behaviours: set[B]) -> StepWalk:
+        """The fix steps a reply gives and how far this customer gets with them; nothing changes
+        until `react`, so the grade can read the walk first."""
+        grounded = B.asks_what_they_see in self.state.shown | behaviours
+        given = self.steps.given(reply)
+        return walk(self.persona.problem, self.persona.learning_style, self.state.steps_done, given, grounded)
+
+    def react(
+        self, behaviours: set[B], reply: str, repeated: bool = False, steps: StepWalk | None = None
+    ) -> CustomerLine:
         """The customer's answer to a reply; a reply that only says again what was said annoys."""
-        kind = self.decide(behaviours, repeated)
-        text = self.lines.pick(kind)
+        steps = steps or StepWalk()
+        kind = self.decide(behaviours, repeated, steps)
+        text = self._step_line(steps) if kind is LineKind.step_done else self.lines.pick(kind)
         fact = self._fact_asked(reply, kind)
         return self._line(kind, f"{text} {fact}" if fact else text)
 
     # -- the decision -----------------------------------------------------------------
-    def decide(self, behaviours: set[B], repeated: bool = False) -> LineKind:
-        """Move the anger, then choose what the customer does next."""
+    def decide(self, behaviours: set[B], repeated: bool = False, steps: StepWalk | None = None) -> LineKind:
+        """Move the anger and walk the fix, then choose what the customer does next."""
         state, mood = self.state, self.persona.mood
+        steps = steps or StepWalk()
         state.replies += 1
         state.shown |= behaviours
+        was_fixed = self.fixed()
+        state.steps_done += [s for s in steps.done if s not in state.steps_done]
         delta = self._anger_change(behaviours) + (REPEAT_ANNOYANCE if repeated else 0)
         state.anger = max(0, min(100, state.anger + delta))
         if B.follows_up_async in behaviours:
@@ -73,6 +88,8 @@ class ScriptedCustomer:
             return self._end(LineKind.hang_up, Outcome.customer_hung_up)
         if self.needs_met() and state.anger <= mood.satisfied_at:
             return self._end(LineKind.satisfied, Outcome.satisfied)
+        if was_fixed:  # it works, and this reply did not win them over either: they leave
+            return self._end(LineKind.after_fix, Outcome.fixed_unhappy)
         if state.replies >= mood.patience:
             return self._end(LineKind.hang_up, Outcome.customer_hung_up)
         if B.offers_transfer in behaviours:
@@ -83,10 +100,29 @@ class ScriptedCustomer:
             state.boundary_set = True
             if self.persona.lines.after_boundary and not self._at(mood.attacks_at):
                 return LineKind.after_boundary
-        return self._mood_line(delta)
+        return self._step_kind(steps, delta) or self._mood_line(delta)
+
+    def fixed(self) -> bool:
+        """Every fix step carried out: the problem is solved, whatever the mood."""
+        return fixed(self.persona.problem, self.state.steps_done)
 
     def needs_met(self) -> bool:
-        return set(self.persona.problem.needs) <= self.state.shown
+        """Solved, and the trainee showed what this customer needs before they are satisfied."""
+        return self.fixed() and set(self.persona.problem.needs) <= self.state.shown
+
+    def _step_kind(self, steps: StepWalk, delta: int) -> LineKind | None:
+        """A step carried out says what they now see; one they could not follow, confusion.
+        A customer angry enough to swear at the trainee does that instead."""
+        if delta > 0 and (self._at(self.persona.mood.swears_at) or self._at(self.persona.mood.attacks_at)):
+            return None
+        if steps.done:
+            return LineKind.step_done
+        if steps.stuck is Stuck.too_many:
+            return LineKind.slow_down
+        return LineKind.confused if steps.stuck else None
+
+    def _step_line(self, steps: StepWalk) -> str:
+        return self.lines.choose(self.persona.problem.fix_steps[steps.done[-1]].done)
 
     def _anger_change(self, behaviours: set[B]) -> int:
         """The persona's reaction per behaviour, with the playbook's sense of timing:
@@ -166,5 +202,6 @@ class ScriptedCustomer:
             or (kind is LineKind.opening and mood.asks_manager_in_opening),
             wants_to_hold=mood.wants_to_hold and not state.promised_follow_up and state.outcome is Outcome.in_progress,
             engine=self.engine,
+            steps_done=list(state.steps_done),
             outcome=state.outcome,
         )

@@ -17,6 +17,7 @@ class CustomerState(BaseModel):
     insisted: bool = False
     agreed_to_stay: bool = False
     promised_follow_up: bool = False
+    steps_done: list[int] = Field(default_factory=list)  # fix steps carried out, in the order done
     answered_facts: set[str] = Field(default_factory=set)
     last_answer: str = ""  # what the customer just told, when asked: a fact, "I don't know", a repeat
     outcome: Outcome = Outcome.in_progress

@@ -5,7 +5,7 @@ These are the shapes the session log stores and the CLI prints as JSON.
 
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from trainer.formats.persona import LineKind
 from trainer.playbook import Behaviour
@@ -54,6 +54,7 @@ class Outcome(StrEnum):
     customer_hung_up = "customer_hung_up"
     trainee_ended = "trainee_ended"
     transferred = "transferred"
+    fixed_unhappy = "fixed_unhappy"  # the fix worked, and the customer left still upset
     script_ended = "script_ended"
     abandoned = "abandoned"
 
@@ -70,6 +71,7 @@ class CustomerLine(BaseModel):
     # The state machine's own words when a model reworded the line: the detector reads the
     # trainee's reply against these, so a model's wording never moves the grade.
     decided: str | None = None
+    steps_done: list[int] = []  # the fix steps the customer has carried out so far (`FixStep` indices)
     outcome: Outcome = Outcome.in_progress
     audio: str | None = None  # the recording of this line, relative to the sessions folder
 
@@ -94,6 +96,24 @@ class Finding(BaseModel):
         return f"turn {self.turn}" if self.turn is not None else "whole call"
 
 
+class Stuck(StrEnum):
+    """Why the customer could not follow a step they were given."""
+
+    out_of_order = "out_of_order"  # a later step before the one it needs
+    too_many = "too_many"  # several at once, to a customer who takes one at a time
+    not_grounded = "not_grounded"  # a vague customer, told where to click before anyone asked where they are
+
+
+class StepWalk(BaseModel):
+    """What one reply did for the fix: the steps it gave, the steps the customer carried out."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    given: list[int] = []
+    done: list[int] = []
+    stuck: Stuck | None = None
+
+
 class Turn(BaseModel):
     """One customer line and the trainee's answer to it (none for a closing line)."""
 
@@ -108,6 +128,7 @@ class Turn(BaseModel):
     voice_change: VoiceChange | None = None  # against the trainee's first replies
     repeated: bool = False  # the reply says again what an earlier one said: no credit, an annoyed customer
     recited: bool = False  # phrase-bank lines strung together (RECITAL_BEHAVIOURS at once): likewise
+    walk: StepWalk | None = None  # the fix steps the reply gave, and how far the customer got
 
     @property
     def behaviours(self) -> set[Behaviour]:
@@ -123,11 +144,21 @@ class RubricScore(BaseModel):
     findings: list[Finding] = []
 
 
+class Missed(BaseModel):
+    """Something the call needed and never had, with a line that would have done it."""
+
+    what: str  # "step" or "question"
+    about: str  # the step, or the fact's topic
+    better: str  # what the trainee could have said
+
+
 class Scorecard(BaseModel):
     rubrics: dict[str, RubricScore]
     overall: int | None
     # The rubrics' weighted average before the cap for an unfixed problem, when it was capped.
     uncapped: int | None = None
     outcome: Outcome
+    fixed: bool = False  # the customer carried out every fix step
     hard_call: bool
     worst_moment: Finding | None = None
+    missed: list[Missed] = []  # fix steps never given, questions never asked

@@ -1,9 +1,10 @@
 """The persona file: who the customer is, what is broken, and how they react."""
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from trainer.playbook import Archetype, Behaviour, LearningStyle
 
@@ -39,6 +40,10 @@ class LineKind(StrEnum):
     after_boundary = "after_boundary"
     pulls_together = "pulls_together"
     refuses_transfer = "refuses_transfer"
+    step_done = "step_done"  # carried out a fix step; the words come from the step (`FixStep.done`)
+    confused = "confused"  # could not follow a step: out of order, or before they know where they are
+    slow_down = "slow_down"  # several steps at once, to a customer who takes one at a time
+    after_fix = "after_fix"  # it works now, and they are still upset: they leave
     transferred = "transferred"
     satisfied = "satisfied"
     hang_up = "hang_up"
@@ -54,6 +59,8 @@ LINE_FALLBACKS: dict[LineKind, LineKind] = {
     LineKind.after_boundary: LineKind.calmer,
     LineKind.pulls_together: LineKind.after_boundary,
     LineKind.refuses_transfer: LineKind.angrier,
+    LineKind.step_done: LineKind.calmer,
+    LineKind.slow_down: LineKind.confused,
     LineKind.transferred: LineKind.neutral,
     LineKind.agent_hung_up: LineKind.hang_up,
 }
@@ -73,6 +80,32 @@ class Fact(Strict):
         return [self.topic, " ".join(self.keywords), *self.asks, self.answer]
 
 
+class FixStep(Strict):
+    """One step of the fix, which the trainee must get the customer through.
+
+    The trainee's words are recognised by meaning (`trainer.customer.steps`): `do` and the
+    example phrasings in `says` are what a reply is compared with. Once the customer has done
+    it, they say one of the `done` lines: what they now see.
+    """
+
+    do: Annotated[str, Field(min_length=1)]
+    says: OptionalLines = []
+    done: Lines = ["Okay, done that. What's next?", "Right, I've done it. Now what?"]
+
+    def readings(self) -> list[str]:
+        """What a reply is compared with: the instruction itself, without the explanation a file
+        adds after ";" or "so ..." (an outcome such as "the bookings reach Outlook" is no step)."""
+        instruction = re.split(r";|\s+so\s+(?:that\s+)?|,\s+so\s+", self.do, maxsplit=1)[0].strip()
+        return [instruction or self.do, *self.says]
+
+
+def _steps_from_text(steps: object) -> object:
+    """A step written as plain text (files from before steps had lines) is its `do`."""
+    if isinstance(steps, list):
+        return [{"do": s} if isinstance(s, str) else s for s in steps]
+    return steps
+
+
 class Problem(Strict):
     summary: str
     product_area: str
@@ -88,7 +121,8 @@ class Problem(Strict):
         "I already told you: {answer}",
         "Like I said, {answer}",
     ]
-    fix_steps: Annotated[list[str], Field(min_length=1)]
+    fix_steps: Annotated[list[FixStep], Field(min_length=1), BeforeValidator(_steps_from_text)]
+    steps_in_order: bool = Field(True, description="Each step needs the one before it (a menu path, a form).")
     needs: Annotated[list[Behaviour], Field(min_length=1)] = Field(
         description="Behaviours the trainee must have shown before the problem counts as solved."
     )
@@ -136,12 +170,21 @@ class PersonaLines(Strict):
     after_boundary: OptionalLines = []
     pulls_together: OptionalLines = []
     refuses_transfer: OptionalLines = []
+    confused: Lines = [
+        "Sorry, I don't follow. Where is that?",
+        "Hang on, I can't see that. What am I looking for?",
+    ]
+    slow_down: OptionalLines = []
+    after_fix: Lines = [
+        "Well, it works now. I've lost half my day to this, though. Bye.",
+        "Fine. It's working. I've got to go.",
+    ]
     transferred: OptionalLines = []
     agent_hung_up: OptionalLines = []
 
     def variants(self, kind: LineKind) -> list[str]:
         """The lines for a kind, or for the nearest kind the file has: optional kinds never crash a call."""
-        while not getattr(self, kind.value):
+        while not getattr(self, kind.value, None):  # step_done's words are the step's own
             kind = LINE_FALLBACKS[kind]
         return getattr(self, kind.value)
 

@@ -7,11 +7,12 @@ rubrics that apply to the call, capped when the problem was not fixed (`outcome.
 
 from collections import Counter
 
+from trainer.customer.steps import fixed
 from trainer.formats.call import Finding, Outcome, RubricScore, Scorecard, Turn
 from trainer.formats.persona import Persona
 from trainer.formats.rubric import CallEvent, Effect, Rubric
 from trainer.scoring.context import CONTEXTS, MOMENTS
-from trainer.scoring.outcome import capped
+from trainer.scoring.outcome import capped, missed
 
 HARD_CALL_SCORE = 50
 HARD_CALL_ANGER = 90
@@ -79,7 +80,9 @@ class Grader:
         applicable = [s for s in scores.values() if s.applicable and s.score is not None]
         total_weight = sum(s.weight for s in applicable)
         average = round(sum(s.score * s.weight for s in applicable) / total_weight) if total_weight else None
-        overall = capped(average, outcome)
+        done = turns[-1].customer.steps_done if turns else []
+        is_fixed = fixed(self.persona.problem, done)
+        overall = capped(average, is_fixed)
         findings = [f for s in applicable for f in s.findings]
         worst = min((f for f in findings if f.points < 0), key=lambda f: f.points, default=None)
         return Scorecard(
@@ -87,8 +90,10 @@ class Grader:
             overall=overall,
             uncapped=average if overall != average else None,
             outcome=outcome,
+            fixed=is_fixed,
             hard_call=self._hard(turns, overall, outcome),
             worst_moment=worst,
+            missed=missed(self.persona, turns),
         )
 
     def _score(self, rubric: Rubric, turns: list[Turn]) -> RubricScore:
