@@ -295,6 +295,30 @@ def cmd_eval_facts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval_steps(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.customer.steps import STEP_BAR, StepReply, step_recognition
+
+    rows = list(read_jsonl(Path(args.file), StepReply))
+    catalog = load_catalog(settings)
+    unknown = sorted({r.persona for r in rows} - set(catalog.personas))
+    if unknown:
+        raise TrainerError(f"{args.file}: unknown persona(s): {', '.join(map(str, unknown))}")
+    bars = [args.bar] if args.bar is not None else [STEP_BAR]
+    if args.sweep:
+        bars = [round(0.4 + 0.05 * i, 2) for i in range(9)]
+    for bar in bars:
+        scores = step_recognition(rows, catalog.personas, bar)
+        if len(bars) == 1:
+            for mistake in scores.mistakes[: args.mistakes]:
+                print(f"  {mistake}")
+        print(
+            f"bar {bar:.2f}: replies {scores.replies}, exactly right {scores.exact}/{scores.replies}"
+            f" {scores.exact / max(1, scores.replies):.1%}; steps precision {scores.precision:.3f}"
+            f" recall {scores.recall:.3f}"
+        )
+    return 0
+
+
 def cmd_personas_check(args: argparse.Namespace, settings: Settings) -> int:
     given = [Path(p) for p in args.paths] or [settings.personas_dir]
     paths = [f for p in given for f in (sorted(p.glob("*.y*ml")) if p.is_dir() else [p])]
@@ -545,6 +569,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev_facts.add_argument("file", help='JSONL rows {"persona", "question", "topic" or null}')
     ev_facts.add_argument("--mistakes", type=int, default=10)
     ev_facts.set_defaults(func=cmd_eval_facts)
+    ev_steps = ev_sub.add_parser("steps", help="how well the fix steps a reply gives are recognised")
+    ev_steps.add_argument("file", help='JSONL rows {"persona", "reply", "steps": [indices]}')
+    ev_steps.add_argument("--bar", type=float, default=None, help="similarity bar (default: the shipped one)")
+    ev_steps.add_argument("--sweep", action="store_true", help="print the figures for bars 0.40-0.80")
+    ev_steps.add_argument("--mistakes", type=int, default=10)
+    ev_steps.set_defaults(func=cmd_eval_steps)
 
     ev_stt = ev_sub.add_parser("stt", help="word error rate on recordings with reference transcripts beside them")
     ev_stt.add_argument("folder")

@@ -17,6 +17,7 @@ import itertools
 import re
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
 from trainer.customer.facts import is_request
 from trainer.formats.call import StepWalk, Stuck
@@ -122,3 +123,50 @@ def _next_step(problem: Problem, done: list[int]) -> int | None:
 def fixed(problem: Problem, done: list[int]) -> bool:
     """The problem is fixed when the customer has carried out every step."""
     return set(range(len(problem.fix_steps))) <= set(done)
+
+
+class StepReply(BaseModel):
+    """A row of a step set: a trainee's reply and the fix steps it gives ([] for none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    persona: str
+    reply: str
+    steps: list[int]
+    kind: str = ""
+
+
+class StepScores(BaseModel):
+    """How well replies were read for steps: per step given, and whole replies exactly right."""
+
+    replies: int
+    exact: int
+    true_pos: int
+    false_pos: int
+    false_neg: int
+    mistakes: list[str]
+
+    @property
+    def precision(self) -> float:
+        return self.true_pos / max(1, self.true_pos + self.false_pos)
+
+    @property
+    def recall(self) -> float:
+        return self.true_pos / max(1, self.true_pos + self.false_neg)
+
+
+def step_recognition(rows: list[StepReply], personas: dict, bar: float = STEP_BAR) -> StepScores:
+    """Compare the steps recognised in each reply with the labelled ones."""
+    matchers: dict[str, StepMatcher] = {}
+    exact = tp = fp = fn = 0
+    mistakes: list[str] = []
+    for row in rows:
+        persona = personas[row.persona]
+        matcher = matchers.setdefault(persona.id, StepMatcher(persona.problem.fix_steps))
+        got, want = set(matcher.given(row.reply, bar)), set(row.steps)
+        tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
+        if got == want:
+            exact += 1
+        else:
+            mistakes.append(f"{persona.id}: {row.reply!r}: wanted {sorted(want)}, got {sorted(got)}")
+    return StepScores(replies=len(rows), exact=exact, true_pos=tp, false_pos=fp, false_neg=fn, mistakes=mistakes)
