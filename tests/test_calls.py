@@ -14,10 +14,10 @@ SCRIPTS = sorted(CALLS.glob("*/*.txt"))
 
 # Which rubrics must (and must not) apply to a call with each archetype's persona.
 EXPECTED_RUBRICS = {
-    "passive_angry": {"calm", "care"},
-    "escalated": {"calm", "urgency"},
-    "cursing": {"calm", "boundaries"},
-    "transfer_demanding": {"calm", "transfers"},
+    "passive_angry": {"calm", "care", "resolution"},
+    "escalated": {"calm", "urgency", "resolution"},
+    "cursing": {"calm", "boundaries", "resolution"},
+    "transfer_demanding": {"calm", "transfers", "resolution"},
 }
 
 
@@ -87,7 +87,8 @@ def test_a_call_ended_before_the_fix_scores_at_most_60(capsys, sessions_dir: Pat
     script.write_text("\n".join((CALLS / "cursing" / "good_2.txt").read_text().splitlines()[:4]) + "\n")
     result = _play(capsys, script)
     assert result["outcome"] == "script_ended"
-    assert result["overall"] == 60 and result["uncapped"] > 80  # the rubrics alone liked it
+    assert result["overall"] == 60 and result["uncapped"] > 60  # the other rubrics alone liked it
+    assert result["rubrics"]["resolution"]["score"] < 60
 
     assert main(["play", "--persona", "cursing", "--script", str(script), "--no-log"]) == 0
     out = capsys.readouterr().out

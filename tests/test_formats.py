@@ -21,7 +21,15 @@ def test_shipped_personas_cover_every_archetype_and_style(catalog) -> None:
 
 
 def test_shipped_rubrics_are_the_playbook_defaults(catalog) -> None:
-    assert set(catalog.rubrics) == {"calm", "learning_style", "care", "urgency", "boundaries", "transfers"}
+    assert set(catalog.rubrics) == {
+        "calm",
+        "learning_style",
+        "care",
+        "urgency",
+        "boundaries",
+        "transfers",
+        "resolution",
+    }
     covered = {s for r in catalog.rubrics.values() for s in r.strategies}
     assert {1, 2, 3, 4, 6, 7, 8, 9} <= covered
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from trainer.formats.call import CustomerLine, Detection, Finding, Outcome, Scorecard, Turn
+from trainer.formats.call import CustomerLine, Detection, Finding, Outcome, Scorecard, StepWalk, Stuck, Turn
+from trainer.formats.load import load_rubric
 from trainer.formats.persona import LineKind, Persona
 from trainer.formats.rubric import Rubric
 from trainer.playbook import Archetype, LearningStyle
@@ -114,7 +115,7 @@ PLAIN_CALL = [replied(0, said(LineKind.opening)), replied(1, said(LineKind.calme
 @pytest.mark.parametrize("archetype", list(Archetype))
 def test_persona_rubrics_apply_by_archetype(rubrics: list[Rubric], archetype: Archetype) -> None:
     card, _ = play(make_persona(archetype=archetype, learning_style=None), rubrics, PLAIN_CALL)
-    expected = {"calm"}
+    expected = {"calm", "resolution"}
     if archetype is Archetype.passive_angry:
         expected.add("care")
     if archetype is Archetype.escalated:
@@ -188,7 +189,7 @@ def test_overall_is_the_weight_average_of_applicable_rubrics_only() -> None:
 def test_overall_with_the_shipped_rubrics_ignores_the_ones_that_do_not_apply(rubrics: list[Rubric]) -> None:
     card, _ = play(make_persona(), rubrics, PLAIN_CALL)
     scored = [s for s in card.rubrics.values() if s.applicable]
-    assert {s.rubric for s in scored} == {"calm", "urgency"}
+    assert {s.rubric for s in scored} == {"calm", "urgency", "resolution"}
     expected = round(sum(s.score * s.weight for s in scored) / sum(s.weight for s in scored))
     assert card.overall == expected
 
@@ -529,3 +530,61 @@ def test_a_hidden_finding_does_not_use_up_the_feedback_once_the_rubric_applies(r
     _, shown = play(make_persona(archetype="transfer_demanding"), rubrics, turns)
     assert not any(f.rubric == "transfers" for f in shown[0])
     assert any(f.rubric == "transfers" and f.trigger == "offers_transfer" and f.points < 0 for f in shown[1])
+
+
+# -- how the fix was given (resolution and learning style read Turn.walk) ---------------------
+SHIPPED_RUBRICS = {p.stem: load_rubric(p) for p in (PROJECT_ROOT / "rubrics").glob("*.yaml")}
+
+
+def walked(index: int, walk: StepWalk, *behaviours: B, reply: str = "") -> Turn:
+    turn = replied(index, said(), *behaviours)
+    return turn.model_copy(update={"walk": walk, "reply": reply or turn.reply})
+
+
+def _triggers(persona: Persona, turns: list[Turn], rubric: str) -> dict[str, int]:
+    card, _ = play(persona, [SHIPPED_RUBRICS[rubric]], [*turns, closing(len(turns))])
+    return {f.trigger: f.points for f in card.rubrics[rubric].findings}
+
+
+def test_the_resolution_rubric_counts_steps_done_steps_wasted_and_the_fix() -> None:
+    turns = [
+        walked(0, StepWalk(given=[1], stuck=Stuck.out_of_order)),
+        walked(1, StepWalk(given=[0], done=[0])),
+        walked(2, StepWalk(given=[1, 2], done=[1, 2], fixed=True)),
+    ]
+    found = _triggers(make_persona(), turns, "resolution")
+    assert found["step_not_followed"] < 0 < found["step_followed"] and found["problem_fixed"] > 0
+    unfixed = _triggers(make_persona(), turns[:2], "resolution")
+    assert "problem_fixed" not in unfixed
+
+
+def test_a_step_by_step_customer_rewards_one_checked_step_and_not_a_list() -> None:
+    persona = make_persona(learning_style="step_by_step")
+    one = [walked(0, StepWalk(given=[0], done=[0]), reply="Open the board. Tell me when you're there.")]
+    assert _triggers(persona, one, "learning_style")["one_step_checked"] > 0
+    many = [walked(0, StepWalk(given=[0, 1], stuck=Stuck.too_many))]
+    found = _triggers(persona, many, "learning_style")
+    assert found["steps_all_at_once"] < 0 and "one_step_checked" not in found
+
+
+def test_a_visual_customer_wants_the_screen_share_before_the_steps() -> None:
+    persona = make_persona(learning_style="visual")
+    blind = [walked(0, StepWalk(given=[0], done=[0]))]
+    assert _triggers(persona, blind, "learning_style")["steps_before_screen_share"] < 0
+    shared = [walked(0, StepWalk(), B.offers_screen_share), walked(1, StepWalk(given=[0], done=[0]))]
+    found = _triggers(persona, shared, "learning_style")
+    assert found["steps_with_screen_share"] > 0 and "steps_before_screen_share" not in found
+
+
+def test_a_self_explainer_explains_before_the_trainee_steers() -> None:
+    persona = make_persona(learning_style="self_explainer")
+    steered = [walked(0, StepWalk(given=[0], done=[0]))]
+    assert _triggers(persona, steered, "learning_style")["steps_before_they_explain"] < 0
+    listened = [walked(0, StepWalk(), B.asks_what_they_see), walked(1, StepWalk(given=[0], done=[0]))]
+    assert "steps_before_they_explain" not in _triggers(persona, listened, "learning_style")
+
+
+def test_a_vague_customer_is_grounded_before_the_steps() -> None:
+    persona = make_persona(learning_style="vague")
+    early = [walked(0, StepWalk(given=[0], stuck=Stuck.not_grounded))]
+    assert _triggers(persona, early, "learning_style")["steps_before_grounding"] < 0

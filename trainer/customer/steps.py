@@ -107,13 +107,15 @@ def walk(problem: Problem, style: LearningStyle | None, done: list[int], given: 
     if style is LearningStyle.vague and not grounded:
         return StepWalk(given=given, stuck=Stuck.not_grounded)
     if not problem.steps_in_order:
-        return StepWalk(given=given, done=new)
+        return StepWalk(given=given, done=new, fixed=fixed(problem, done + new))
     carried: list[int] = []
     pending = set(new)
     while (following := _next_step(problem, done + carried)) in pending:
         carried.append(following)
         pending.discard(following)
-    return StepWalk(given=given, done=carried, stuck=None if carried else Stuck.out_of_order)
+    return StepWalk(
+        given=given, done=carried, stuck=None if carried else Stuck.out_of_order, fixed=fixed(problem, done + carried)
+    )
 
 
 def _next_step(problem: Problem, done: list[int]) -> int | None:

@@ -112,6 +112,7 @@ class StepWalk(BaseModel):
     given: list[int] = []
     done: list[int] = []
     stuck: Stuck | None = None
+    fixed: bool = False  # with this reply the customer carried out the last step missing
 
 
 class Turn(BaseModel):

@@ -48,6 +48,16 @@ class Moment(StrEnum):
     no_boundary_after_attack = "no_boundary_after_attack"
     repeated_reply = "repeated_reply"  # said again what an earlier reply said
     recited_phrases = "recited_phrases"  # phrase-bank lines strung together instead of an answer
+    # The fix (`Turn.walk`): what the customer could do with the steps a reply gave.
+    problem_fixed = "problem_fixed"  # the customer carried out the last step
+    step_followed = "step_followed"  # the customer carried out a step
+    step_not_followed = "step_not_followed"  # a step given that the customer could not follow: a wasted step
+    one_step_checked = "one_step_checked"  # one step, and the trainee checks it worked before the next
+    steps_all_at_once = "steps_all_at_once"  # several steps at once to a step-by-step customer
+    steps_before_grounding = "steps_before_grounding"  # steps before asking a vague customer where they are
+    steps_before_screen_share = "steps_before_screen_share"  # talking a visual customer through it blind
+    steps_with_screen_share = "steps_with_screen_share"  # steps once a visual customer can watch
+    steps_before_they_explain = "steps_before_they_explain"  # steering a self-explainer before they explained
 
 
 class VoiceSign(StrEnum):

@@ -4,9 +4,10 @@ Each predicate reads the turns up to and including turn `i`; the playbook's orde
 (let one swear go, then a boundary, then the callback) are written with them.
 """
 
+import re
 from collections.abc import Callable, Sequence
 
-from trainer.formats.call import Turn
+from trainer.formats.call import StepWalk, Stuck, Turn
 from trainer.formats.persona import LineKind
 from trainer.formats.rubric import Context, Moment
 from trainer.playbook import Behaviour as B
@@ -54,6 +55,17 @@ CONTEXTS: dict[Context, Predicate] = {
     Context.before_grounding: lambda turns, i: not _replied(turns, i + 1, B.asks_what_they_see),
 }
 
+_NO_WALK = StepWalk()
+# "Tell me when you're there", "do you see it?": the trainee checks a step worked before the next.
+_CHECKS = re.compile(
+    r"\?|\b(?:tell|let) me (?:know )?(?:when|once|if|what)\b|\bdo you see\b|\bcan you see\b|\bare you there\b", re.I
+)
+
+
+def _walk(turns: Sequence[Turn], i: int) -> StepWalk:
+    return turns[i].walk or _NO_WALK
+
+
 _LIMITS = {B.sets_boundary, B.counter_aggression, B.ends_call_prematurely, B.dismisses, B.offers_callback}
 
 MOMENTS: dict[Moment, Predicate] = {
@@ -68,4 +80,23 @@ MOMENTS: dict[Moment, Predicate] = {
     ),
     Moment.repeated_reply: lambda turns, i: turns[i].repeated,
     Moment.recited_phrases: lambda turns, i: turns[i].recited and not turns[i].repeated,
+    Moment.problem_fixed: lambda turns, i: _walk(turns, i).fixed,
+    Moment.step_followed: lambda turns, i: bool(_walk(turns, i).done),
+    Moment.step_not_followed: lambda turns, i: _walk(turns, i).stuck is not None,
+    Moment.one_step_checked: lambda turns, i: (
+        len(_walk(turns, i).done) == 1 and bool(_CHECKS.search(turns[i].reply or ""))
+    ),
+    Moment.steps_all_at_once: lambda turns, i: _walk(turns, i).stuck is Stuck.too_many,
+    Moment.steps_before_grounding: lambda turns, i: _walk(turns, i).stuck is Stuck.not_grounded,
+    Moment.steps_before_screen_share: lambda turns, i: (
+        bool(_walk(turns, i).given) and not _replied(turns, i + 1, B.offers_screen_share)
+    ),
+    Moment.steps_with_screen_share: lambda turns, i: (
+        bool(_walk(turns, i).done) and _replied(turns, i + 1, B.offers_screen_share)
+    ),
+    Moment.steps_before_they_explain: lambda turns, i: (
+        bool(_walk(turns, i).given)
+        and not _replied(turns, i + 1, B.asks_what_they_see)
+        and not _replied(turns, i + 1, B.validates_competence)
+    ),
 }
