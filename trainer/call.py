@@ -283,6 +283,7 @@ def warm_lines(persona: Persona) -> list[tuple[str, int]]:
     hot = {
         LineKind.angrier,
         LineKind.swearing,
+        LineKind.vents,
         LineKind.personal_attack,
         LineKind.asks_manager,
         LineKind.insists_transfer,

@@ -319,6 +319,26 @@ def cmd_eval_steps(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval_fit(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.customer.fit import fit_check
+    from trainer.formats.corpus import LabelledRow
+
+    rows = list(read_jsonl(Path(args.file), LabelledRow))
+    catalog = load_catalog(settings)
+    worst = 0.0
+    for persona in catalog.personas.values():
+        report = fit_check(persona, rows)
+        worst = max(worst, report.rate)
+        misfits = sum(report.misfits.values())
+        print(f"{persona.id:<36} lines {report.lines:>5}  unfitting {misfits:>4}  {report.rate:.1%}")
+        for why, n in report.misfits.most_common():
+            print(f"    {n:>4}  {why}")
+        for example in report.examples[: args.examples]:
+            print(f"          e.g. {example}")
+    print(f"worst persona: {worst:.1%} of lines do not fit the reply they answer")
+    return 0
+
+
 def cmd_personas_check(args: argparse.Namespace, settings: Settings) -> int:
     given = [Path(p) for p in args.paths] or [settings.personas_dir]
     paths = [f for p in given for f in (sorted(p.glob("*.y*ml")) if p.is_dir() else [p])]
@@ -569,6 +589,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev_facts.add_argument("file", help='JSONL rows {"persona", "question", "topic" or null}')
     ev_facts.add_argument("--mistakes", type=int, default=10)
     ev_facts.set_defaults(func=cmd_eval_facts)
+    ev_fit = ev_sub.add_parser("fit", help="how often the customer's next line does not fit the reply it answers")
+    ev_fit.add_argument("file", nargs="?", default="corpus/behaviours/test.jsonl", help="labelled replies (JSONL)")
+    ev_fit.add_argument("--examples", type=int, default=2)
+    ev_fit.set_defaults(func=cmd_eval_fit)
     ev_steps = ev_sub.add_parser("steps", help="how well the fix steps a reply gives are recognised")
     ev_steps.add_argument("file", help='JSONL rows {"persona", "reply", "steps": [indices]}')
     ev_steps.add_argument("--bar", type=float, default=None, help="similarity bar (default: the shipped one)")

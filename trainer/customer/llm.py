@@ -285,6 +285,8 @@ _DIRECTIONS: dict[LineKind, str] = {
     LineKind.agrees_to_stay: "The agent explained a transfer means telling it all again to someone who knows no "
     "more; you agree to stay with this agent.",
     LineKind.swearing: "You are furious{because}: swear at the agent.",
+    LineKind.vents: "The agent was decent, but you are still furious about the situation: swear about it (the "
+    "software, the day), never at the agent.",
     LineKind.personal_attack: "You lose it{because}: insult the agent personally, with swearing.",
     LineKind.after_boundary: "The agent calmly said your language gets in the way; tone it down, still upset.",
     LineKind.pulls_together: "The agent offered to end the call and call back; pull yourself together, apologise "

@@ -147,6 +147,10 @@ class ScriptedCustomer:
 
     def _mood_line(self, delta: int) -> LineKind:
         mood, lines = self.persona.mood, self.persona.lines
+        hot = self._at(mood.attacks_at) or self._at(mood.swears_at)
+        if hot and delta < 0 and lines.vents:  # a kind reply gives no reason to turn on the trainee
+            self.state.directed_swears += 1
+            return LineKind.vents
         if self._at(mood.attacks_at) and lines.personal_attack:
             self.state.directed_swears += 1
             return LineKind.personal_attack
@@ -189,7 +193,7 @@ class ScriptedCustomer:
 
     def _line(self, kind: LineKind, text: str) -> CustomerLine:
         state, mood = self.state, self.persona.mood
-        swore = kind in (LineKind.swearing, LineKind.personal_attack) or (
+        swore = kind in (LineKind.swearing, LineKind.vents, LineKind.personal_attack) or (
             kind is LineKind.opening and mood.swears_in_opening
         )
         return CustomerLine(

@@ -11,7 +11,7 @@ class CustomerState(BaseModel):
     anger: int
     replies: int = 0
     shown: set[Behaviour] = Field(default_factory=set)
-    directed_swears: int = 0  # swearing or attacks aimed at the trainee
+    directed_swears: int = 0  # swearing after the opening: at the trainee, or venting on (a boundary is due)
     boundary_set: bool = False
     wants_transfer: bool = False
     insisted: bool = False

@@ -36,6 +36,7 @@ class LineKind(StrEnum):
     insists_transfer = "insists_transfer"
     agrees_to_stay = "agrees_to_stay"
     swearing = "swearing"
+    vents = "vents"  # still swearing, about the situation, not at the trainee: the reply gave no new reason
     personal_attack = "personal_attack"
     after_boundary = "after_boundary"
     pulls_together = "pulls_together"
@@ -55,6 +56,7 @@ LINE_FALLBACKS: dict[LineKind, LineKind] = {
     LineKind.insists_transfer: LineKind.asks_manager,
     LineKind.agrees_to_stay: LineKind.calmer,
     LineKind.swearing: LineKind.angrier,
+    LineKind.vents: LineKind.neutral,
     LineKind.personal_attack: LineKind.swearing,
     LineKind.after_boundary: LineKind.calmer,
     LineKind.pulls_together: LineKind.after_boundary,
@@ -166,6 +168,7 @@ class PersonaLines(Strict):
     insists_transfer: OptionalLines = []
     agrees_to_stay: OptionalLines = []
     swearing: OptionalLines = []
+    vents: OptionalLines = []  # a furious customer after a warm reply: swears at the situation, not at you
     personal_attack: OptionalLines = []
     after_boundary: OptionalLines = []
     pulls_together: OptionalLines = []
