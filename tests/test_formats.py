@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 from trainer.formats import FormatError, load_persona, load_personas
 from trainer.playbook import Archetype, LearningStyle
@@ -91,3 +92,28 @@ def test_a_persona_that_swears_needs_swearing_lines(tmp_path: Path) -> None:
     path = _write(tmp_path, "escalated", text)
     with pytest.raises(FormatError, match=r"lines\.swearing"):
         load_persona(path)
+
+
+def test_a_persona_written_before_steps_had_lines_still_loads_with_advice(tmp_path) -> None:
+    """Plain-text fix steps (the old format) load as steps; the check says what to add."""
+    text = (PROJECT_ROOT / "personas" / "escalated.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["problem"]["fix_steps"] = [step["do"] for step in data["problem"]["fix_steps"]]
+    path = tmp_path / "escalated.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    persona = load_persona(path)
+    assert [s.do for s in persona.problem.fix_steps] == data["problem"]["fix_steps"]
+    assert persona.problem.steps_in_order and all(s.done for s in persona.problem.fix_steps)
+    assert any("fix_steps.0.done" in note for note in persona.advice())
+    assert load_persona(PROJECT_ROOT / "personas" / "escalated.yaml").advice() == []
+
+
+def test_a_fix_step_with_an_unknown_field_is_reported_at_its_line(tmp_path) -> None:
+    text = (PROJECT_ROOT / "personas" / "escalated.yaml").read_text(encoding="utf-8")
+    broken = text.replace("    - do: ", "    - doo: ", 1)
+    path = tmp_path / "escalated.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(FormatError) as caught:
+        load_persona(path)
+    line = next(n for n, row in enumerate(broken.splitlines(), 1) if "- doo: " in row)
+    assert any(at == line and "fix_steps.0" in field for at, field, _ in caught.value.problems)

@@ -349,6 +349,8 @@ def cmd_personas_check(args: argparse.Namespace, settings: Settings) -> int:
         try:
             persona = load_persona(path)
             print(f"ok    {path}: {persona.name} ({persona.archetype.value})")
+            for note in persona.advice():
+                print(f"note  {path}: {note}")
         except FormatError as exc:
             failed += 1
             print(f"error {exc}", file=sys.stderr)

@@ -105,7 +105,8 @@ def validate(text: str, kind: str = "persona") -> tuple[Persona | Rubric | None,
 def validation_markdown(text: str, kind: str = "persona") -> str:
     persona, problems = validate(text, kind)
     if isinstance(persona, Persona):
-        return f"✔ valid: **{persona.name}** ({persona.archetype.value}, {persona.difficulty.value})"
+        valid = f"✔ valid: **{persona.name}** ({persona.archetype.value}, {persona.difficulty.value})"
+        return "\n\n".join([valid, *(f"- advice: `{note}`" for note in persona.advice())])
     if persona is not None:
         return f"✔ valid: **{persona.name}** (strategies {', '.join(map(str, persona.strategies))})"
     return "✘ **not valid yet**\n\n" + "\n".join(f"- `{p}`" for p in problems)

@@ -236,6 +236,18 @@ class Persona(Strict):
     voice: Voice = Voice()
     llm: LlmHints = LlmHints()
 
+    def advice(self) -> list[str]:
+        """What still loads but makes a poorer call: a step the customer answers with the default
+        "Okay, done that" instead of what they now see, or one with no other ways to say it."""
+        notes = []
+        default_done = FixStep.model_fields["done"].default
+        for n, step in enumerate(self.problem.fix_steps):
+            if step.done == default_done:
+                notes.append(f"problem.fix_steps.{n}.done: add what the customer sees once it is done")
+            if not step.says:
+                notes.append(f"problem.fix_steps.{n}.says: add other ways a trainee might say this step")
+        return notes
+
     @model_validator(mode="after")
     def _lines_for_moods(self) -> "Persona":
         """A persona that can swear must have swearing lines, and so on."""
