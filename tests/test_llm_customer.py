@@ -574,3 +574,27 @@ def test_a_question_without_a_fact_gets_the_models_dont_know(fake: FakeOpenAI, e
     customer.react(set(), "Which browser version are you on?")
     assert customer.state.last_answer in escalated.problem.dont_know
     assert f"meaning exactly this: {customer.state.last_answer}" in system_prompt(fake)
+
+
+def test_guard_refuses_a_step_carried_out_before_the_state_says_so() -> None:
+    for claimed in ["Okay, I clicked reconnect.", "They're back! All the deals are back.", "I've cleared it."]:
+        assert guard_line(claimed, GuardRules()) is None, claimed
+        assert guard_line(claimed, GuardRules(allow_progress=True)) == claimed
+    assert guard_line("I still can't see a thing on that board.", GuardRules()) is not None
+
+
+def test_the_model_is_told_how_far_the_fix_got_and_what_the_customer_now_sees(
+    fake: FakeOpenAI, escalated: Persona
+) -> None:
+    customer = llm_customer(escalated, fake.base_url)
+    customer.open()
+    first = escalated.problem.fix_steps[0]
+    line = customer.react(set(), first.says[0], steps=customer.follow(first.says[0], set()))
+    assert line.kind is LineKind.step_done and line.steps_done == [0]
+    prompt = system_prompt(fake)
+    assert f"1 of {len(escalated.problem.fix_steps)} steps done" in prompt
+    assert first.done[0] in prompt  # what they saw, in the persona's words
+    assert "do not know what comes next" in prompt
+    assert not any(step.do in prompt for step in escalated.problem.fix_steps), "the customer does not know the fix"
+    customer.react(set(), "When did this start?")
+    assert "What you already told the agent:" in system_prompt(fake)
