@@ -181,6 +181,17 @@ def test_a_typed_call_in_coach_mode(room: PracticeRoom) -> None:
     assert progress_rows(room.log, BOB) == []
 
 
+def test_the_coach_says_what_a_reply_did_for_the_fix_and_the_scorecard_what_was_missed(room: PracticeRoom) -> None:
+    view = room.start(ALICE, "escalated", "coach", seed=0)
+    view = room.reply_text(ALICE, view.token, "Now reload the board.")  # the last step first
+    assert "could not follow that step" in view.coach and "give that one first" in view.coach
+    view = room.reply_text(ALICE, view.token, "Open the pipeline board and click the filter icon by the search box.")
+    assert "fix step carried out" in view.coach and "1 of 3 steps done" in view.coach
+    card = room.end(ALICE, view.token).scorecard
+    assert "Not done on this call" in card and "Step never carried out" in card and "Try:" in card
+    assert "at most 60" in card or "/100" in card
+
+
 def test_exam_mode_gives_no_hints_and_a_pass_mark(room: PracticeRoom) -> None:
     view = room.start(ALICE, "escalated", "exam", seed=0)
     view = room.reply_text(ALICE, view.token, URGENT)

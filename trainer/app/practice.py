@@ -20,7 +20,7 @@ from trainer.audio import AudioError
 from trainer.call import Call, CallOptions, CallVoice, TurnResult
 from trainer.catalog import Catalog, load_catalog
 from trainer.customer.difficulty import at_level
-from trainer.formats.call import CustomerLine, Finding, Scorecard, Turn
+from trainer.formats.call import CustomerLine, Finding, Scorecard, StepWalk, Stuck, Turn
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Difficulty, Persona
 from trainer.playbook import is_good
@@ -136,8 +136,29 @@ def anger_meter_html(anger: int) -> str:
     )
 
 
-def coach_html(turn: Turn) -> str:
-    """Behaviours heard, good in green and faults in red, each with the trainee's own words, and one tip."""
+STUCK_WORDS = {
+    Stuck.out_of_order: "it needs a step that comes before it: give that one first",
+    Stuck.too_many: "this customer follows one step at a time: give only the next one",
+    Stuck.not_grounded: "they do not know where they are yet: ask what they see first",
+}
+
+
+def steps_html(walk: StepWalk | None, done: list[int], total: int) -> str:
+    """What the reply did for the fix: a step carried out, or why the customer could not follow."""
+    if walk is None or not (walk.given or walk.stuck):
+        return ""
+    if walk.stuck is not None:
+        why = html.escape(STUCK_WORDS[walk.stuck])
+        return f'<li style="color:#c62828"><b>✘ the customer could not follow that step</b> — {why}</li>'
+    if not walk.done:
+        return ""
+    state = "the problem is fixed" if walk.fixed else f"{len(done)} of {total} steps done"
+    return f'<li style="color:#2e7d32"><b>✔ fix step carried out</b> — {state}</li>'
+
+
+def coach_html(turn: Turn, done: list[int] | None = None, total: int = 0) -> str:
+    """Behaviours heard, good in green and faults in red, each with the trainee's own words, what
+    the reply did for the fix, and one tip."""
     rows = []
     for d in turn.detections:
         good = is_good(d.behaviour)
@@ -149,6 +170,8 @@ def coach_html(turn: Turn) -> str:
         )
     if not rows:
         rows.append("<li>No playbook behaviour heard in that reply.</li>")
+    if step := steps_html(turn.walk, done or [], total):
+        rows.append(step)
     for f in turn.feedback:
         if f.trigger.startswith("voice:"):
             rows.append(f'<li style="color:#c62828">✘ {html.escape(f.feedback)}</li>')
@@ -372,7 +395,9 @@ class PracticeRoom:
                 view.warning = True
                 return view
             heard_text = (result.turn.reply or "") if heard is None else heard
-            coach = coach_html(result.turn) if call.options.mode == "coach" else ""
+            total = len(call.persona.problem.fix_steps)
+            done = result.customer.steps_done
+            coach = coach_html(result.turn, done, total) if call.options.mode == "coach" else ""
             if result.ended:
                 return self._finished(token, active, status="The call is over.", heard=heard_text, coach=coach)
             return self._view(token, call, heard=heard_text, coach=coach)
