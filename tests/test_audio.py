@@ -363,3 +363,30 @@ def test_every_accepted_format_is_heard_as_the_same_words(
     assert result.turn.voice is not None and result.turn.voice.seconds == pytest.approx(spoken.seconds, abs=0.15)
     kept = call.voice.recordings.path(result.turn.reply_audio)
     assert kept.suffix == ".ogg" and soundfile.info(str(kept)).duration == pytest.approx(spoken.seconds, abs=0.15)
+
+
+def _long_silence(fmt: str, subtype: str | None, minutes: int) -> bytes:
+    buffer = io.BytesIO()
+    with soundfile.SoundFile(buffer, "w", samplerate=16_000, channels=1, format=fmt, subtype=subtype) as out:
+        for _ in range(minutes):
+            out.write(np.zeros(16_000 * 60, dtype="float32"))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("fmt", "subtype", "minutes"), [("FLAC", None, 60), ("OGG", "VORBIS", 20)])
+def test_hours_of_compressed_silence_are_refused_without_decoding_them(
+    fmt: str, subtype: str | None, minutes: int
+) -> None:
+    """A half-megabyte upload holding an hour of audio must not cost the server an hour of samples."""
+    import tracemalloc
+
+    data = _long_silence(fmt, subtype, minutes)
+    assert len(data) < 1_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(AudioError, match="the limit is 120 s"):
+            load_clip(data, max_seconds=120)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 40_000_000, f"{peak / 1e6:.0f} MB decoded for a refusal"  # an hour of samples is 230 MB

@@ -39,8 +39,19 @@ class Clip:
         return (np.clip(self.samples, -1, 1) * 32767).astype("<i2").tobytes()
 
 
-def _decode(data: Path | bytes) -> np.ndarray:
+class _TooLong(Exception):
+    """More audio than a reply may hold, found before decoding the rest."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+
+
+def _decode(data: Path | bytes, max_seconds: float) -> np.ndarray:
     """WAV and FLAC through libsndfile (a few ms); anything else through FFmpeg (PyAV).
+
+    Never more than `max_seconds` is decoded: the length in the header is checked first, and the
+    decode stops as soon as it passes the limit, so an hour of silence compressed into half a
+    megabyte costs a few milliseconds and no memory, not a stalled server.
 
     faster-whisper's PyAV decoder runs the garbage collector after every file to free its
     resampler: 50 ms of a turn's wait before whisper even starts. The browser records WAV,
@@ -50,11 +61,11 @@ def _decode(data: Path | bytes) -> np.ndarray:
     source = io.BytesIO(data) if isinstance(data, bytes) else str(data)
     if _signature(data) in (b"RIFF", b"fLaC"):
         try:
-            return _read_with_soundfile(source)
+            return _read_with_soundfile(source, max_seconds)
         except (soundfile.LibsndfileError, RuntimeError, ValueError):
             if isinstance(source, io.BytesIO):
                 source.seek(0)
-    return _read_with_ffmpeg(source)
+    return _read_with_ffmpeg(source, max_seconds)
 
 
 def _signature(data: Path | bytes) -> bytes:
@@ -64,8 +75,15 @@ def _signature(data: Path | bytes) -> bytes:
         return handle.read(4)
 
 
-def _read_with_soundfile(source: io.BytesIO | str) -> np.ndarray:
-    samples, rate = soundfile.read(source, dtype="float32", always_2d=True)
+def _read_with_soundfile(source: io.BytesIO | str, max_seconds: float) -> np.ndarray:
+    with soundfile.SoundFile(source) as sound:
+        rate = sound.samplerate
+        limit = int(max_seconds * rate) + 1
+        if sound.frames > limit:
+            raise _TooLong(sound.frames / rate)
+        samples = sound.read(frames=limit, dtype="float32", always_2d=True)
+    if len(samples) >= limit:
+        raise _TooLong(None)
     mono = samples.mean(axis=1)
     if rate == SAMPLE_RATE:
         return mono
@@ -73,17 +91,47 @@ def _read_with_soundfile(source: io.BytesIO | str) -> np.ndarray:
     return resample_poly(mono, SAMPLE_RATE // common, rate // common).astype(np.float32)
 
 
-def _read_with_ffmpeg(source: io.BytesIO | str) -> np.ndarray:
+def _read_with_ffmpeg(source: io.BytesIO | str, max_seconds: float) -> np.ndarray:
     import av
-    from faster_whisper.audio import decode_audio
 
+    limit = int(max_seconds * SAMPLE_RATE) + 1
+    resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    chunks: list[np.ndarray] = []
+    total = 0
     try:
-        return decode_audio(source, sampling_rate=SAMPLE_RATE).astype(np.float32)
+        with av.open(source, mode="r", metadata_errors="ignore") as container:
+            if container.duration is not None and container.duration / av.time_base > max_seconds + 1:
+                raise _TooLong(container.duration / av.time_base)
+            for frame in _valid_frames(container.decode(audio=0)):
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray().reshape(-1))
+                    total += len(chunks[-1])
+                if total > limit:
+                    raise _TooLong(None)
+            chunks += [out.to_ndarray().reshape(-1) for out in resampler.resample(None)]
     except (av.error.FFmpegError, ValueError, IndexError, EOFError) as exc:
         raise AudioError(
             "the recording could not be read (corrupt, or not an audio format we know: "
             "use WAV, ogg, webm, mp3 or m4a); please record the reply again"
         ) from exc
+    samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+    if len(samples) > limit:
+        raise _TooLong(len(samples) / SAMPLE_RATE)
+    return samples.astype(np.float32) / 32768.0
+
+
+def _valid_frames(frames):
+    """Decoded frames, skipping the damaged ones FFmpeg reports (as faster-whisper does)."""
+    import av
+
+    iterator = iter(frames)
+    while True:
+        try:
+            yield next(iterator)
+        except StopIteration:
+            return
+        except av.error.InvalidDataError:
+            continue
 
 
 def dbfs(samples: np.ndarray) -> float:
@@ -104,7 +152,13 @@ def load_clip(data: Path | bytes, max_seconds: float = 120.0, max_bytes: int = 5
         raise AudioError("the recording is empty: nothing was captured; check the microphone and record again")
     if size > max_bytes:
         raise AudioError(f"the recording is too large ({size // 1_000_000} MB); keep a reply under {max_seconds:.0f} s")
-    samples = _decode(data)
+    try:
+        samples = _decode(data, max_seconds)
+    except _TooLong as long:
+        length = f"{long.seconds:.0f} s long" if long.seconds else "longer than that"
+        raise AudioError(
+            f"the recording is {length}; the limit is {max_seconds:.0f} s: keep a reply short, as on a real call"
+        ) from None
     clip = Clip(samples, name)
     if clip.seconds == 0:
         raise AudioError("the recording has no sound in it; check the microphone and record again")
