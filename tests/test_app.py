@@ -278,6 +278,33 @@ def test_a_spoken_reply_a_silent_one_and_a_corrupt_upload(
     ]
 
 
+def test_typing_and_starting_a_call_never_wait_behind_someone_elses_recording(
+    settings: Settings, log: SessionLog, request: pytest.FixtureRequest
+) -> None:
+    """The transcriber's one slot is busy with another trainee's recording (held here until
+    released): a typed turn and a new call go on, they queue behind nothing."""
+    import threading
+
+    from trainer.speechqueue import speech_queue
+    from trainer.stt import shared_transcriber
+
+    room = PracticeRoom(settings, log, voice=True)
+    request.addfinalizer(room.close)
+    engine = shared_transcriber(settings.stt_engine, settings.stt_model, settings.stt_threads)
+    queue = speech_queue(f"transcriber:{engine.name}", engine.slots)
+    busy, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=queue.run, args=(lambda: (busy.set(), release.wait(30)), "bob"))
+    holder.start()
+    request.addfinalizer(release.set)
+    assert busy.wait(10)
+    view = room.start(ALICE, "escalated", "coach", seed=0)
+    view = room.reply_text(ALICE, view.token, URGENT)
+    assert not view.warning and len(view.messages) == 3
+    assert holder.is_alive() and queue.waiting() == 0  # still transcribing; nothing of alice's waited
+    release.set()
+    holder.join(10)
+
+
 # -- the review desk ------------------------------------------------------------------------
 def test_a_manager_filters_everyone_a_trainee_only_themselves(room: PracticeRoom, log: SessionLog) -> None:
     alice_id = play(room, ALICE)

@@ -24,6 +24,7 @@ from trainer.recordings import Recordings
 from trainer.scoring import Grader
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
+from trainer.speechqueue import speaking_for, speech_queue
 from trainer.stt import Transcriber, shared_transcriber
 from trainer.tts import CustomerVoice
 
@@ -113,6 +114,10 @@ class Call:
         return self.outcome is not Outcome.in_progress
 
     def open(self) -> CustomerLine:
+        with speaking_for(self.options.trainee):
+            return self._open()
+
+    def _open(self) -> CustomerLine:
         if self.log is not None:
             self.session_id = self.log.start(
                 self.persona, self.options.trainee, self.options.mode, self.customer.engine, self.options.seed
@@ -128,7 +133,8 @@ class Call:
         """Grade the trainee's answer to the current line and let the customer react."""
         self._idle.clear()  # background synthesis waits: this turn has the machine
         try:
-            return self._reply(text, heard)
+            with speaking_for(self.options.trainee):
+                return self._reply(text, heard)
         finally:
             self._idle.set()
 
@@ -182,7 +188,10 @@ class Call:
         try:
             started = time.perf_counter()
             clip = load_clip(recording, max_seconds=self.voice.max_reply_seconds)
-            transcript = self.voice.transcriber.transcribe(clip)
+            with speaking_for(self.options.trainee):
+                transcriber = self.voice.transcriber
+                queue = speech_queue(f"transcriber:{transcriber.name}", transcriber.slots)
+                transcript = queue.run(lambda: transcriber.transcribe(clip))
             if not transcript.text.strip():
                 raise AudioError(
                     "no words were recognised in the recording; speak closer to the microphone and try again"

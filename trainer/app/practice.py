@@ -262,8 +262,7 @@ class PracticeRoom:
         self.voice = voice
         self._calls: OrderedDict[str, _Active] = OrderedDict()
         self._calls_lock = threading.Lock()
-        # Speech engines are not safe to drive from two gradio worker threads at once.
-        self.speech_lock = threading.Lock()
+        # Speech engines queue their own work (`trainer.speechqueue`): no lock around a turn.
         if voice:  # load the speech model now, not while the first trainee waits for an answer
             threading.Thread(target=self._warm_transcriber, daemon=True, name="callcoach-stt").start()
         # The detector's models too (about a second), in the background: the page is up meanwhile.
@@ -324,8 +323,7 @@ class PracticeRoom:
         call = Call(
             persona, list(catalog.rubrics.values()), log=self.log, options=options, voice=voice, customer=customer
         )
-        with self.speech_lock:
-            line = call.open()
+        line = call.open()
         token = secrets.token_urlsafe(16)
         with self._calls_lock:
             self._calls[token] = _Active(viewer.name, call)
@@ -384,8 +382,7 @@ class PracticeRoom:
         with active.lock:
             call = active.call
             try:
-                with self.speech_lock:
-                    result: TurnResult = step(call)
+                result: TurnResult = step(call)
             except AudioError as exc:
                 view = self._view(token, call, status=f"That recording could not be used: {exc}")
                 view.warning = True

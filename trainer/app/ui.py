@@ -479,7 +479,7 @@ def _workshop(app: App, picker: tuple[gr.HTML, gr.Radio], tabs: gr.Tabs) -> gr.D
             return "✔ " + workshop.save(app.settings, app.viewer(request), text or "", overwrite=replace, kind=what)
 
     def on_preview(text: str, request: gr.Request) -> tuple[str | None, str]:
-        with _user_errors(), app.room.speech_lock:
+        with _user_errors():
             wav, line = workshop.preview_opening(app.settings, app.viewer(request), text or "")
         return app.servable(wav), f"Opening line: “{line}”"
 

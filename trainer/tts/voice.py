@@ -16,6 +16,7 @@ import numpy as np
 
 from trainer.audio.clip import write_wav
 from trainer.formats.persona import Voice
+from trainer.speechqueue import speech_queue
 from trainer.tts.engines import Speech, SpeechEngine, available_engine
 
 BANDS = ((0, "calm"), (40, "upset"), (70, "angry"))
@@ -82,7 +83,8 @@ class CustomerVoice:
         spec = self.spec(anger)
         path = self._path(text, spec)
         if not path.is_file():
-            speech = _with_gain(self.engine.synthesize(text, spec), spec.gain_db)
+            queue = speech_queue(f"voice:{self.engine.name}", self.engine.slots)
+            speech = _with_gain(queue.run(lambda: self.engine.synthesize(text, spec)), spec.gain_db)
             tmp = path.with_suffix(".tmp.wav")
             write_wav(tmp, speech.samples, speech.rate)
             tmp.replace(path)  # atomic: a reader never sees half a file
