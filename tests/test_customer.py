@@ -462,7 +462,9 @@ def test_a_question_about_a_fact_gets_its_answer_and_a_repeat_gets_impatience() 
     line = customer.react(set(), "What does the ERROR say?")
     assert _without_answer(line.text, answer) in variants(customer.persona, line.kind)
     again = customer.react(set(), "And what was the error message again?")
-    repeats = [t.replace("{answer}", answer) for t in customer.persona.problem.already_said]
+    # "I already told you: it says E42": the answer goes on the sentence, lower-case (not a name)
+    again_said = answer[0].lower() + answer[1:]
+    repeats = [t.replace("{answer}", again_said) for t in customer.persona.problem.already_said]
     assert any(again.text.endswith(" " + r) for r in repeats), again.text
     assert customer.state.answered_facts == {"error"}
     other = customer.react(set(), "How long has this been going on?")  # no keyword of the fact

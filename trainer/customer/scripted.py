@@ -5,9 +5,7 @@ The decision (`decide`) is separate from the words (`LinePicker`) so that an LLM
 can reuse the decision and only write the words.
 """
 
-import re
-
-from trainer.customer.facts import FactMatcher, is_request
+from trainer.customer.facts import FactMatcher, first_question
 from trainer.customer.lines import LinePicker
 from trainer.customer.state import CustomerState
 from trainer.customer.steps import StepMatcher, fixed, walk
@@ -17,18 +15,8 @@ from trainer.playbook import Behaviour as B
 
 ANNOYED_BY_UNNEEDED_LIMIT = 5  # a lecture about language nobody used
 REPEAT_ANNOYANCE = 8  # "you just said that": the same words again answer nothing
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-_ASKS = re.compile(
-    r"^\W*(?:(?:um|uh|so|okay|ok|and|well|right|alright|now)\W+){0,3}"
-    r"(?:what|when|which|who|how|where|why|can you|could you|would you|did you|do you|have you"
-    r"|is it|is there|are you|tell me)\b",
-    re.I,
-)
-
-
-def _questions(reply: str) -> list[str]:
-    """The sentences of a reply that ask something ("...?" or a question word up front)."""
-    return [s for s in _SENTENCE.findall(reply) if s.strip().endswith("?") or _ASKS.search(s)]
+# A reply that gave a step ends with its check ("do you see the banner?"): the step line answers it.
+_SHOWS_PROGRESS = (LineKind.step_done, LineKind.slow_down, LineKind.confused)
 
 
 class ScriptedCustomer:
@@ -176,15 +164,15 @@ class ScriptedCustomer:
         """Answer the first real question, the way a caller would: the fact it asks for (matched
         by meaning), the same fact again with some impatience, or an honest "I don't know"."""
         self.state.last_answer = ""
-        questions = [q for q in _questions(reply) if not is_request(q)]
-        if self.state.outcome is not Outcome.in_progress or not questions:
+        question = first_question(reply)
+        if self.state.outcome is not Outcome.in_progress or question is None or kind in _SHOWS_PROGRESS:
             return ""
         problem = self.persona.problem
-        fact = self.facts.match(questions[0])
+        fact = self.facts.match(question)
         if fact is None:
             answer = self.lines.choose(problem.dont_know)
         elif fact.topic in self.state.answered_facts:
-            answer = self.lines.choose(problem.already_said).replace("{answer}", fact.answer)
+            answer = _said_again(self.lines.choose(problem.already_said), fact.answer, problem.summary)
         else:
             self.state.answered_facts.add(fact.topic)
             answer = fact.answer
@@ -209,3 +197,13 @@ class ScriptedCustomer:
             steps_done=list(state.steps_done),
             outcome=state.outcome,
         )
+
+
+def _said_again(template: str, answer: str, summary: str) -> str:
+    """ "Like I said, since Tuesday": the answer goes on the sentence, so its first word drops its
+    capital unless it is a name ("I", or a word the persona's own text capitalises mid-sentence)."""
+    if template.startswith("{answer}") or not answer:
+        return template.replace("{answer}", answer)
+    first = answer.split()[0].strip(".,!?")
+    named = first == "I" or first.startswith("I'") or f" {first}" in f"{summary} {answer[len(first) :]}"
+    return template.replace("{answer}", answer if named else answer[0].lower() + answer[1:])
