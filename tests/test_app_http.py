@@ -149,3 +149,35 @@ def test_a_trainee_plays_the_same_customer_hard(server: tuple[str, Settings]) ->
     assert "level: **hard**" in scorecard
     with pytest.raises(AppError, match="brutal"):  # refused before it reaches the room
         alice.predict("escalated", "coach", "scripted", "brutal", api_name="/start_call")
+
+
+def test_a_persona_saved_after_the_server_started_can_be_played_through_the_api(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """No browser has loaded the page since the file appeared: the API call alone starts it."""
+    import shutil
+
+    from trainer.app.ui import launch
+    from trainer.settings import PROJECT_ROOT
+
+    folder = tmp_path_factory.mktemp("fresh")
+    personas = folder / "personas"
+    shutil.copytree(PROJECT_ROOT / "personas", personas)
+    settings = app_settings(folder, personas_dir=personas)
+    UserStore(settings.resolved_users_file()).add("alice", Role.trainee, PASSWORDS["alice"])
+    port = free_port()
+    demo, app = launch(settings, host="127.0.0.1", port=port, voice=False, prevent_thread_lock=True, quiet=True)
+    try:
+        text = (personas / "escalated.yaml").read_text(encoding="utf-8")
+        (personas / "escalated_new.yaml").write_text(
+            text.replace("id: escalated", "id: escalated_new", 1).replace("name: Dana Whitfield", "name: Dana New"),
+            encoding="utf-8",
+        )
+        c = client(f"http://127.0.0.1:{port}/", "alice")
+        chat, *_ = c.predict("escalated_new", "coach", api_name="/start_call")
+        assert chat and "Dana New" in str(chat)
+        with pytest.raises(AppError, match="no persona 'nobody_here'"):
+            c.predict("nobody_here", "coach", api_name="/start_call")
+    finally:
+        app.room.close()
+        demo.close()

@@ -117,3 +117,45 @@ def test_a_fix_step_with_an_unknown_field_is_reported_at_its_line(tmp_path) -> N
         load_persona(path)
     line = next(n for n, row in enumerate(broken.splitlines(), 1) if "- doo: " in row)
     assert any(at == line and "fix_steps.0" in field for at, field, _ in caught.value.problems)
+
+
+# -- a trainer's file cannot slow the server ---------------------------------------------
+def test_yaml_nested_thousands_deep_is_one_clear_error_and_the_other_files_still_load(tmp_path: Path) -> None:
+    _write(tmp_path, "escalated", ESCALATED)
+    _write(tmp_path, "deep", "id: deep\nname: " + "[" * 5000 + "]" * 5000 + "\n")
+    _write(tmp_path, "deep_block", "id: deep_block\n" + "".join("  " * i + f"k{i}:\n" for i in range(300)))
+    personas, errors = load_personas(tmp_path)
+    assert list(personas) == ["escalated"]
+    messages = {e.path.stem: str(e) for e in errors}
+    assert "nested more than" in messages["deep"] and "deep.yaml:2" in messages["deep"]
+    assert "nested more than" in messages["deep_block"]
+
+
+def test_a_line_too_long_to_say_in_one_go_names_its_field_and_line(tmp_path: Path) -> None:
+    long_line = "Listen. " * 300
+    data = yaml.safe_load(ESCALATED)
+    data["lines"]["angrier"][0] = long_line
+    path = _write(tmp_path, "escalated", yaml.safe_dump(data, sort_keys=False, width=10_000))
+    with pytest.raises(FormatError) as caught:
+        load_persona(path)
+    assert "lines.angrier.0" in str(caught.value) and "2400 characters; the limit is 600" in str(caught.value)
+    assert f"{path}:" in str(caught.value)  # with its line
+
+
+def test_a_persona_file_larger_than_the_limit_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = _write(tmp_path, "escalated", ESCALATED + "\n# " + "x" * 250_000 + "\n")
+    with pytest.raises(FormatError, match="larger than 200000 bytes"):
+        load_persona(path)
+
+
+def test_personas_are_parsed_once_and_again_only_when_the_file_changes(tmp_path: Path) -> None:
+    import os
+
+    path = _write(tmp_path, "escalated", ESCALATED)
+    first, _ = load_personas(tmp_path)
+    again, _ = load_personas(tmp_path)
+    assert again["escalated"] is first["escalated"]  # from the cache: no parsing at a call start
+    path.write_text(ESCALATED.replace("name: Dana Whitfield", "name: Dana W."), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    changed, _ = load_personas(tmp_path)
+    assert changed["escalated"].name == "Dana W."

@@ -289,7 +289,8 @@ class PracticeRoom:
             pass
 
     def catalog(self) -> Catalog:
-        """Read afresh each time, so a persona saved in the workshop is playable at once."""
+        """The files as they are on disk now (a changed file is parsed again, the rest come from
+        the cache), so a persona saved in the workshop is playable at once."""
         return load_catalog(self.settings)
 
     # -- the steps ----------------------------------------------------------------------

@@ -1,8 +1,15 @@
-"""Read persona and rubric files, turning every problem into file, line and field."""
+"""Read persona and rubric files, turning every problem into file, line and field.
 
-from collections.abc import Sequence
+A trainer's file is untrusted input on a shared server, so it is bounded before it is parsed:
+its size, how deeply it nests (checked by YAML's scanner, which does not recurse) and the
+length of every text in it. Parsed files are cached and re-read only when they change on disk,
+so a call start costs no parsing at all.
+"""
+
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -12,7 +19,19 @@ from trainer.formats.persona import Persona
 from trainer.formats.rubric import Rubric
 
 Model = TypeVar("Model", bound=BaseModel)
-MAX_FILE_BYTES = 1_000_000
+# The shipped personas are 6-15 KB; 200 KB is room for ten times the lines any call uses.
+MAX_FILE_BYTES = 200_000
+# Personas nest five levels (problem > fix_steps > step > says > line); rubrics four.
+MAX_DEPTH = 12
+# The longest shipped text is under 300 characters; a line is something a customer says in one go.
+MAX_TEXT_CHARS = 600
+_OPENS = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
 def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
@@ -41,6 +60,7 @@ def load_model(path: Path, model: type[Model]) -> Model:
     except (OSError, UnicodeDecodeError) as exc:
         raise FormatError(path, [(None, "", f"cannot read file: {exc}")]) from exc
     try:
+        _check_depth(path, text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -50,6 +70,12 @@ def load_model(path: Path, model: type[Model]) -> Model:
         raise FormatError(path, [(line, "", f"not valid YAML: {problem}")]) from exc
     if not isinstance(data, dict):
         raise FormatError(path, [(1, "", "expected a mapping of fields at the top of the file")])
+    too_long = [
+        (_line_of(node, loc), ".".join(map(str, loc)), f"{n} characters; the limit is {MAX_TEXT_CHARS}: split it")
+        for loc, n in _long_texts(data, ())
+    ]
+    if too_long:
+        raise FormatError(path, too_long)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -57,6 +83,30 @@ def load_model(path: Path, model: type[Model]) -> Model:
             (_line_of(node, err["loc"]), ".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()
         ]
         raise FormatError(path, problems) from exc
+
+
+def _check_depth(path: Path, text: str) -> None:
+    """Refuse deep nesting from the token stream: composing 5,000 levels would recurse 5,000 deep."""
+    depth = 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, _OPENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = token.start_mark.line + 1
+                raise FormatError(path, [(line, "", f"nested more than {MAX_DEPTH} levels deep")])
+        elif isinstance(token, _CLOSES):
+            depth -= 1
+
+
+def _long_texts(data: Any, loc: tuple[int | str, ...]) -> Iterator[tuple[tuple[int | str, ...], int]]:
+    if isinstance(data, str) and len(data) > MAX_TEXT_CHARS:
+        yield loc, len(data)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _long_texts(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _long_texts(value, (*loc, i))
 
 
 def load_persona(path: Path) -> Persona:
@@ -75,14 +125,40 @@ def _id_line(path: Path) -> int | None:
     return _line_of(node, ["id"])
 
 
+_CACHE: dict[tuple[Path, str], tuple[tuple[int, int, int], Any]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _cached(path: Path, loader) -> Any:
+    """The file's model (or its FormatError), parsed again only when its size, time or inode change."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return FormatError(path, [(None, "", f"cannot read file: {exc}")])
+    signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    key = (path.resolve(), loader.__name__)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None and hit[0] == signature:
+        return hit[1]
+    try:
+        result = loader(path)
+    except FormatError as exc:
+        result = exc
+    except RecursionError:  # a last guard: the depth check should have refused it
+        result = FormatError(path, [(None, "", "nested too deeply to read")])
+    with _CACHE_LOCK:
+        _CACHE[key] = (signature, result)
+    return result
+
+
 def _load_folder(folder: Path, loader) -> tuple[dict, list[FormatError]]:
     """Load every YAML file; one bad file is reported and never stops the others."""
     loaded, errors = {}, []
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
-        try:
-            item = loader(path)
-        except FormatError as exc:
-            errors.append(exc)
+        item = _cached(path, loader)
+        if isinstance(item, FormatError):
+            errors.append(item)
             continue
         if item.id in loaded:
             errors.append(FormatError(path, [(None, "id", f"duplicate id '{item.id}'")]))
