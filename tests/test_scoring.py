@@ -588,3 +588,37 @@ def test_a_vague_customer_is_grounded_before_the_steps() -> None:
     persona = make_persona(learning_style="vague")
     early = [walked(0, StepWalk(given=[0], stuck=Stuck.not_grounded))]
     assert _triggers(persona, early, "learning_style")["steps_before_grounding"] < 0
+
+
+def test_a_phrase_bank_recitation_is_a_recital_even_when_the_detector_finds_two_behaviours() -> None:
+    from trainer.scoring.recital import recites_phrase_bank
+
+    recital = (
+        "I hear you I understand I'm sorry that's not okay you did nothing wrong I'm on it right now "
+        "I'll email you let me explain why"
+    )
+    assert recites_phrase_bank(recital)
+    # the same phrases around a real answer about the customer's problem are not a recital
+    assert not recites_phrase_bank(
+        "I'm sorry, I understand. You did nothing wrong: since the password change Outlook needs to be "
+        "reconnected. I'm on it. Open Settings, then Integrations, then Calendar, and tell me what the "
+        "yellow banner says."
+    )
+    assert not recites_phrase_bank("I hear you. I'm so sorry, that must be frustrating.")
+
+
+def test_reciting_the_phrase_bank_three_times_scores_at_most_40_for_every_persona(catalog) -> None:
+    from trainer.call import Call
+
+    recital = (
+        "I hear you I understand I'm sorry that's not okay you did nothing wrong I'm on it right now "
+        "I'll email you let me explain why"
+    )
+    for persona in catalog.personas.values():
+        call = Call(persona, list(catalog.rubrics.values()))
+        call.open()
+        for _ in range(3):
+            if not call.ended:
+                call.reply(recital)
+        card = call.finish()
+        assert card.overall is not None and card.overall <= 40, (persona.id, card.overall)

@@ -120,3 +120,34 @@ def test_the_step_sets_load_and_the_tuning_set_reads_well() -> None:
     assert not {r.reply for r in tune} & {r.reply for r in test}, "the sets share no reply"
     scores = step_recognition(tune, personas)
     assert scores.exact / scores.replies >= 0.85 and scores.precision >= 0.9
+
+
+def test_ending_the_call_right_after_the_last_step_counts_as_fixed(catalog) -> None:
+    """Walkthrough finding: End straight after "About damn time." said "before it was fixed"."""
+    from trainer.call import Call
+    from trainer.scoring.outcome import outcome_words
+
+    marcus = catalog.persona("cursing")
+    call = Call(marcus, list(catalog.rubrics.values()))
+    call.open()
+    for step in marcus.problem.fix_steps:
+        result = call.reply(step.says[0])
+    assert call.customer.fixed() and not result.ended
+    card = call.finish()
+    assert card.outcome is Outcome.fixed_unhappy and card.fixed
+    assert "before the problem was fixed" not in outcome_words(card.outcome)
+
+
+def test_steps_the_customer_could_not_follow_earn_no_step_by_step_credit(catalog) -> None:
+    """Walkthrough finding: every step at once drew "slow down" yet the coach showed
+    "gives step by step" and the anger fell."""
+    from trainer.call import Call
+
+    rosa = catalog.persona("escalated_step_by_step")
+    call = Call(rosa, list(catalog.rubrics.values()))
+    opening = call.open()
+    all_at_once = "First, " + ", then ".join(s.says[0].rstrip(".") for s in rosa.problem.fix_steps) + "."
+    result = call.reply(all_at_once)
+    assert result.customer.kind is LineKind.slow_down
+    assert B.gives_step_by_step not in result.turn.behaviours
+    assert result.customer.anger >= opening.anger

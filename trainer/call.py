@@ -11,6 +11,7 @@ from pathlib import Path
 
 from trainer.audio import AudioError, Clip, load_clip
 from trainer.customer import ScriptedCustomer
+from trainer.customer.steps import fixed
 from trainer.detector import BehaviourDetector, offline_detector
 from trainer.detector.confidence import counted
 from trainer.formats.call import CustomerLine, Outcome, Scorecard, Turn, VoiceMeasures
@@ -18,10 +19,11 @@ from trainer.formats.errors import TrainerError
 from trainer.formats.persona import LineKind, Persona
 from trainer.formats.rubric import Rubric
 from trainer.meaning import repeats
-from trainer.playbook import BAD_BEHAVIOURS, GOOD_BEHAVIOURS
+from trainer.playbook import BAD_BEHAVIOURS, GOOD_BEHAVIOURS, Behaviour
 from trainer.prosody import compare_to_baseline, measure
 from trainer.recordings import Recordings
 from trainer.scoring import Grader
+from trainer.scoring.recital import recites_phrase_bank
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 from trainer.speechqueue import speaking_for, speech_queue
@@ -154,10 +156,12 @@ class Call:
             self.detector.detect(text, context, self.persona.archetype, self.persona.learning_style)
         )
         turn.repeated = repeats(text, [t.reply for t in self.turns[:-1] if t.reply])
-        turn.recited = len(turn.behaviours & GOOD_BEHAVIOURS) >= RECITAL_BEHAVIOURS
+        turn.recited = len(turn.behaviours & GOOD_BEHAVIOURS) >= RECITAL_BEHAVIOURS or recites_phrase_bank(text)
         if turn.repeated or turn.recited:  # neither answers what the customer just said
             turn.detections = [d for d in turn.detections if d.behaviour in BAD_BEHAVIOURS]
         turn.walk = self.customer.follow(text, turn.behaviours)
+        if turn.walk.stuck is not None and not turn.walk.done:  # steps the customer could not follow
+            turn.detections = [d for d in turn.detections if d.behaviour is not Behaviour.gives_step_by_step]
         if heard is not None:
             self._keep_heard(turn, heard)
         turn.feedback = self.grader.grade_turn(self.turns, turn.index)
@@ -273,11 +277,17 @@ class Call:
     def finish(self) -> Scorecard:
         """Grade the whole call; a call the trainee stops early keeps every turn it had."""
         self.close()
-        outcome = self.outcome if self.ended else Outcome.script_ended
+        outcome = self.outcome if self.ended else self._ended_by_trainee()
         card = self.grader.scorecard(self.turns, outcome)
         if self.log is not None and self.session_id is not None:
             self.log.finish(self.session_id, card)
         return card
+
+    def _ended_by_trainee(self) -> Outcome:
+        """The trainee ends the call: once every step is done the problem is fixed, whatever the
+        customer's mood (the last line said whether they are still upset), else it is not."""
+        done = self.customer.state.steps_done
+        return Outcome.fixed_unhappy if fixed(self.persona.problem, done) else Outcome.script_ended
 
     def _record(self, *turns: Turn) -> None:
         for turn in turns:

@@ -136,18 +136,14 @@ def _picker_updates(app: App, value: str | None = None) -> tuple[str, gr.Radio]:
     return cards_html(cards), gr.Radio(choices=choices) if value is None else gr.Radio(choices=choices, value=value)
 
 
-class PersonaChoice(gr.Radio):
-    """The customer picker. Its choices are the files on disk when the page was built, so it
-    does not refuse an id it has not listed: a persona saved in the workshop a minute ago must
-    be playable through the HTTP API before any browser reloads the page. The practice room
-    checks the id against the catalog itself (a clear "no persona ..." message)."""
-
-    @classmethod
-    def get_block_name(cls) -> str:
-        return "radio"  # drawn by gradio's own radio in the browser
-
-    def preprocess(self, payload: str | int | float | None) -> str | int | float | None:
-        return payload
+def _any_listed_or_new(picker: gr.Radio) -> gr.Radio:
+    """The customer picker's choices are the files on disk when the page was built; it must not
+    refuse an id it has not listed: a persona saved in the workshop a minute ago has to be
+    playable through the HTTP API before any browser reloads the page. The practice room
+    checks the id against the catalog itself (a clear "no persona ..." message). (An instance
+    override, not a subclass: gradio writes a .pyi stub beside any module that subclasses one.)"""
+    picker.preprocess = lambda payload: payload  # type: ignore[method-assign]
+    return picker
 
 
 def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
@@ -159,7 +155,7 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
     with gr.Row():
         with gr.Column(scale=3):
             cards_box = gr.HTML(cards_html(cards))
-            persona = PersonaChoice([(c.label(), c.id) for c in cards], label="Your customer")
+            persona = _any_listed_or_new(gr.Radio([(c.label(), c.id) for c in cards], label="Your customer"))
             mode = gr.Radio(
                 [("Coach: feedback after every turn", "coach"), ("Exam: no hints, a pass mark", "exam")],
                 value="coach",
