@@ -5,6 +5,7 @@ review desk's endpoints directly and must still never get a colleague's call.
 """
 
 import socket
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -178,6 +179,51 @@ def test_a_persona_saved_after_the_server_started_can_be_played_through_the_api(
         assert chat and "Dana New" in str(chat)
         with pytest.raises(AppError, match="no persona 'nobody_here'"):
             c.predict("nobody_here", "coach", api_name="/start_call")
+    finally:
+        app.room.close()
+        demo.close()
+
+
+def test_a_login_flood_is_slowed_then_locked_and_audited_and_names_cannot_be_told_apart(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Outside tester: 30 wrong passwords in 2.1 s, no lockout, unknown names refused faster."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from trainer.app.ui import launch
+    from trainer.sessionlog import SessionLog
+
+    folder = tmp_path_factory.mktemp("flood")
+    settings = app_settings(folder, login_max_delay=0.2, login_lock_after=6)
+    store = UserStore(settings.resolved_users_file())
+    store.add("alice", Role.trainee, PASSWORDS["alice"])
+    store.add("bob", Role.trainee, PASSWORDS["bob"])
+    port = free_port()
+    demo, app = launch(settings, host="127.0.0.1", port=port, voice=False, prevent_thread_lock=True, quiet=True)
+    url = f"http://127.0.0.1:{port}/login"
+    try:
+
+        def attempt(name_password: tuple[str, str]) -> httpx.Response:
+            name, password = name_password
+            return httpx.post(url, data={"username": name, "password": password}, timeout=30)
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(attempt, [("alice", f"guess-{i}") for i in range(8)]))
+        flood = time.perf_counter() - started
+        assert {a.status_code for a in answers} == {400}
+        assert flood >= 0.2 * 4  # attempts past the free three each waited (sent all at once, too)
+        assert attempt(("alice", PASSWORDS["alice"])).status_code == 400  # locked: even the right one
+        assert attempt(("bob", PASSWORDS["bob"])).status_code == 200  # one account's lock is not everyone's
+        unknown, wrong = attempt(("nobody-here", "guess")), attempt(("bob", "guess"))
+        assert (unknown.status_code, unknown.text) == (wrong.status_code, wrong.text)
+        events = SessionLog(settings.resolved_database_url()).audit_events()
+        failed = [e for e in events if e.action == "login_failed" and e.actor == "alice"]
+        assert len(failed) >= 6 and {e.address for e in failed} == {"127.0.0.1"}
+        assert any(e.action == "login_locked" and e.actor == "alice" for e in events)
+        assert any(e.action == "login" and e.actor == "bob" for e in events)
     finally:
         app.room.close()
         demo.close()

@@ -342,3 +342,23 @@ def test_detect_replaces_behaviours_and_keeps_extra_keys(capsys, sessions_dir: P
     assert second["id"] == 7
     assert second["archetype"] == "escalated"
     assert second["reply"] == "Okay."
+
+
+def test_role_changes_and_exports_show_in_trainer_audit(
+    capsys: pytest.CaptureFixture[str], sessions_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import io
+
+    monkeypatch.setenv("CALLCOACH_USERS_FILE", str(tmp_path / "users.json"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("ana-password\n"))
+    assert run(capsys, "users", "add", "ana", "--role", "trainee")[0] == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("ana-password\n"))
+    assert run(capsys, "users", "add", "ana", "--role", "manager", "--replace")[0] == 0
+    assert run(capsys, "sessions", "export", "--csv", "-o", str(tmp_path / "s.csv"))[0] == 0
+    code, out, _ = run(capsys, "audit")
+    lines = out.strip().splitlines()
+    assert code == 0 and len(lines) == 3
+    assert "export" in lines[0] and "role_change" in lines[1] and "ana: trainee -> manager" in lines[1]
+    assert "ana: new trainee" in lines[2]
+    code, out, _ = run(capsys, "audit", "--action", "role_change")
+    assert len(out.strip().splitlines()) == 2

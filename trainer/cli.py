@@ -27,6 +27,7 @@ from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Difficulty
 from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_words
 from trainer.sessionlog import SessionLog
+from trainer.sessionlog.store import AUDIT_ACTIONS
 from trainer.settings import PROJECT_ROOT, Settings, load_settings
 from trainer.tts.trainee import speak_as_trainee
 
@@ -374,6 +375,23 @@ def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
         if not args.csv:
             raise TrainerError("sessions export needs --csv")
         _export_csv(log, args)
+        log.audit("export", _operator(), f"sessions as CSV from the command line (trainee {args.trainee or 'all'})")
+    return 0
+
+
+def _operator() -> str:
+    """Who ran a command, for the audit log: the machine account (there is no app login here)."""
+    from trainer.app.access import local_name
+
+    return f"cli:{local_name()}"
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    """Logins, role changes, overrides, corrections and exports, newest first."""
+    log = SessionLog(settings.resolved_database_url())
+    for e in log.audit_events(action=args.action, actor=args.actor, limit=args.limit):
+        where = f"  from {e.address}" if e.address else ""
+        print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:<13} {e.actor:<20} {e.detail}{where}")
     return 0
 
 
@@ -484,7 +502,14 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "add":
         if not args.name or not args.role:
             raise TrainerError("users add needs a NAME and --role trainee|trainer|manager")
+        before = store.get(args.name)
         user = store.add(args.name, Role(args.role), _read_password(args), replace=args.replace)
+        change = (
+            f"{user.name}: new {user.role.value}"
+            if before is None
+            else f"{user.name}: {before.role.value} -> {user.role.value}"
+        )
+        SessionLog(settings.resolved_database_url()).audit("role_change", _operator(), change)
         print(f"{user.name} ({user.role.value}) saved in {store.path}")
     else:
         for user in store.load():
@@ -654,6 +679,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-voice", action="store_true", help="typed replies only, no speech")
     serve.set_defaults(func=cmd_serve)
 
+    audit = sub.add_parser("audit", help="who logged in, changed roles, overrode scores or exported, newest first")
+    audit.add_argument("--action", choices=list(AUDIT_ACTIONS))
+    audit.add_argument("--actor", help="one user name (cli:NAME for commands)")
+    audit.add_argument("--limit", type=int, default=200)
+    audit.set_defaults(func=cmd_audit)
     users = sub.add_parser("users", help="accounts for the web app (CALLCOACH_USERS_FILE)")
     users.add_argument("action", choices=["add", "list"])
     users.add_argument("name", nargs="?")

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     )
     max_reply_seconds: float = Field(120.0, gt=1, le=1800, description="Longer recordings are refused.")
     recordings_retention_days: int = Field(90, ge=0, description="Delete call audio after this many days; 0 keeps it.")
+    login_max_delay: float = Field(30.0, ge=0, le=600, description="Longest wait before a login check, after failures.")
+    login_lock_after: int = Field(10, ge=3, description="Failed logins within 15 minutes that lock an account.")
+    login_lock_minutes: float = Field(15.0, ge=0, description="How long a locked account stays locked.")
     # LLM customers (issue 7). The two OPENAI_* names are the ones the openai client and
     # every OpenAI-compatible server's docs use, so they carry no CALLCOACH_ prefix.
     openai_base_url: str | None = Field(

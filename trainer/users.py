@@ -7,6 +7,7 @@ file does not give the passwords away.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -63,6 +64,12 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
+@functools.cache
+def _decoy_hash() -> str:
+    """Hashed once per process: checking against it costs exactly what a real check costs."""
+    return hash_password(base64.b64encode(os.urandom(12)).decode())
+
+
 class UserStore:
     """The users file; read fresh on every check so `trainer users add` works on a running app."""
 
@@ -97,9 +104,11 @@ class UserStore:
         return user
 
     def authenticate(self, name: str, password: str) -> User | None:
+        """The user, or None; an unknown name costs one scrypt like a wrong password, so the
+        time taken does not tell a guesser which names exist."""
         user = self.get(name)
         if user is None:
-            verify_password(password, hash_password("not a user"))  # same time for unknown names
+            verify_password(password, _decoy_hash())
             return None
         return user if verify_password(password, user.password) else None
 

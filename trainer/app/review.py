@@ -100,6 +100,14 @@ def table_rows(rows: list[SessionSummary]) -> list[list]:
     ]
 
 
+def export_csv(log: SessionLog, viewer: Viewer, wanted: SessionFilter) -> str:
+    """The sessions a manager sees under these filters, as CSV; the export is audited."""
+    viewer.require_review()
+    rows = filter_sessions(log, viewer, wanted)
+    log.audit("export", viewer.name, f"{len(rows)} sessions as CSV ({wanted.model_dump_json(exclude_defaults=True)})")
+    return csv_text(rows)
+
+
 def csv_text(rows: list[SessionSummary]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import gradio as gr
 import pandas as pd
+from starlette.middleware import Middleware
 
 from trainer.app import review, workshop
 from trainer.app.access import LOCAL_NOTICE, Viewer, viewer_for
@@ -30,6 +31,7 @@ from trainer.app.practice import (
     progress_rows,
 )
 from trainer.formats.errors import TrainerError
+from trainer.logins import CLIENT_ADDRESS, ClientAddress, guard_from_settings
 from trainer.playbook import Archetype, Behaviour
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
@@ -60,14 +62,16 @@ class App:
         self.room = PracticeRoom(settings, self.log, voice=voice)
         self.store = UserStore(settings.resolved_users_file())
         self.local = not self.store.exists()
+        self.logins = guard_from_settings(settings, self.store, self.log.audit)
         self.media = Path(tempfile.mkdtemp(prefix="callcoach-media-"))
 
     def viewer(self, request: gr.Request | None) -> Viewer:
         username = getattr(request, "username", None) if request is not None else None
         return viewer_for(username, self.store, self.local)
 
-    def auth(self, username: str, password: str) -> bool:
-        return self.store.authenticate(username, password) is not None
+    async def auth(self, username: str, password: str) -> bool:
+        """gradio awaits this on its event loop: the guard hashes on a thread and sleeps its delays."""
+        return await self.logins.check(username, password, CLIENT_ADDRESS.get())
 
     def servable(self, path: str | Path | None) -> str | None:
         """A copy gradio may serve: the sessions folder itself is never exposed over HTTP."""
@@ -364,11 +368,9 @@ def _review(app: App) -> None:
     def on_export(*args) -> gr.File:
         *values, request = args
         with _user_errors():
-            viewer = app.viewer(request)
-            viewer.require_review()
-            rows = review.filter_sessions(app.log, viewer, _filter(*values))
+            text = review.export_csv(app.log, app.viewer(request), _filter(*values))
         path = app.media / f"sessions-{uuid.uuid4().hex[:8]}.csv"
-        path.write_text(review.csv_text(rows), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         return gr.File(value=str(path), visible=True)
 
     def on_open(sid: str, request: gr.Request) -> tuple:
@@ -528,6 +530,7 @@ def launch(settings: Settings, host: str | None = None, port: int | None = None,
         )
     demo.queue(default_concurrency_limit=4)
     demo.launch(
+        app_kwargs={"middleware": [Middleware(ClientAddress)]},
         server_name=where,
         server_port=port or settings.port,
         auth=auth,

@@ -21,8 +21,9 @@ from trainer.meaning import sentence_encoder
 # the cosine similarity from which a question asks for a fact; how far ahead of the next fact it
 # must be (a near tie is a question the customer cannot place); and how close a question about
 # something no caller of ours knows (below) may come before it wins over the facts.
-FACT_BAR = 0.425
-FACT_MARGIN = 0.04
+FACT_BAR = 0.45
+FACT_MARGIN = 0.06
+CLEAR_MATCH = 0.8  # this close to a fact, a near tie with another does not matter
 UNKNOWN_SLACK = 0.025
 # What support agents ask that a customer's facts never cover: their setup in general, their
 # account and identity, routine troubleshooting. A persona whose facts do answer one of these
@@ -90,7 +91,7 @@ _OPENS = r"(?:^|[,;:]|\b(?:and|so|but|ok|okay|uh|um|also|just|now|right|roughly|
 _WH_QUESTION = re.compile(
     rf"{_OPENS}(?:what|whats|when|which|who|whose|where|why|how(?:\s+(?:long|many|much|often|come))?)\s+"
     rf"(?:(?!(?:i|you|he|she|it|we|they|that|this|these|those|there)\b)\w+\s+){{0,3}}?{_AUX}\b"
-    r"|\bsince when\b|\bwalk me through\b|\bthen what\W*$",
+    r"|\bsince (?:when|what)\b|\bwalk me through\b|\bthen what\W*$|\b(?:describe|tell me)\b",
     re.I,
 )
 _YES_NO = re.compile(
@@ -145,7 +146,7 @@ class FactMatcher:
         scores = self._scores(vector)
         ranked = np.sort(scores)[::-1]
         best = ranked[0]
-        tied = len(ranked) > 1 and best - ranked[1] < FACT_MARGIN
+        tied = len(ranked) > 1 and best - ranked[1] < FACT_MARGIN and best < CLEAR_MATCH
         unknown = float((_embedded(UNANSWERABLE) @ vector).max())
         if best < bar or tied or best < unknown - UNKNOWN_SLACK:
             return None

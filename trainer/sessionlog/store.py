@@ -13,11 +13,24 @@ from trainer.formats.call import Outcome, Scorecard, Turn
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Persona
 from trainer.playbook import Behaviour
-from trainer.sessionlog.tables import Base, CorrectionRow, ReviewRow, ScoreRow, SessionRow, TurnRow
+from trainer.sessionlog.tables import AuditRow, Base, CorrectionRow, ReviewRow, ScoreRow, SessionRow, TurnRow
 
 
 class SessionNotFound(TrainerError):
     pass
+
+
+AUDIT_ACTIONS = ("login", "login_failed", "login_locked", "role_change", "override", "correction", "export")
+
+
+class AuditEvent(BaseModel):
+    """One line of the audit log (`trainer audit`)."""
+
+    at: datetime
+    action: str
+    actor: str
+    detail: str
+    address: str | None = None
 
 
 class SessionSummary(BaseModel):
@@ -161,6 +174,7 @@ class SessionLog:
             if not any(s.rubric == rubric and s.applicable for s in row.scores):
                 raise TrainerError(f"rubric {rubric!r} was not scored in this call")
             db.add(self._review(row.id, author, reason, rubric=rubric, score=score))
+            db.add(_audit_row("override", author, f"session {row.id} {rubric} -> {score}: {reason}"))
 
     def comment_turn(self, session_id: str, turn: int, comment: str, author: str) -> None:
         comment = " ".join(comment.split())
@@ -197,6 +211,33 @@ class SessionLog:
         if len(text) > self.MAX_REVIEW_CHARS:
             raise TrainerError(f"at most {self.MAX_REVIEW_CHARS} characters, please")
 
+    # -- the audit log ------------------------------------------------------------------------
+    def audit(self, action: str, actor: str, detail: str = "", address: str | None = None) -> None:
+        """Keep one audit event; an event that cannot be written is not worth failing a login for,
+        so database errors are swallowed here (and the next write will tell)."""
+        try:
+            with self._sessions.begin() as db:
+                db.add(_audit_row(action, actor, detail, address))
+        except SQLAlchemyError:
+            pass
+
+    def audit_events(
+        self, action: str | None = None, actor: str | None = None, since: datetime | None = None, limit: int = 500
+    ) -> list[AuditEvent]:
+        """Newest first."""
+        with self._sessions() as db:
+            query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+            if action:
+                query = query.where(AuditRow.action == action)
+            if actor:
+                query = query.where(AuditRow.actor == actor)
+            if since:
+                query = query.where(AuditRow.at >= since)
+            return [
+                AuditEvent(at=_utc(r.at), action=r.action, actor=r.actor, detail=r.detail, address=r.address)
+                for r in db.scalars(query)
+            ]
+
     # -- a manager's corrections of the detector -------------------------------------------
     def correct_behaviour(
         self, session_id: str, turn: int, behaviour: Behaviour, verdict: str, reason: str, author: str
@@ -232,6 +273,7 @@ class SessionLog:
                     created_at=_now(),
                 )
             )
+            db.add(_audit_row("correction", author, f"session {row.id} turn {turn} {behaviour.value} {verdict}"))
 
     def corrections(self, session_id: str | None = None) -> list[dict]:
         """Corrections, oldest first: of one call, or of every call (for training rows)."""
@@ -343,3 +385,7 @@ class SessionLog:
             regraded_overall=row.regraded_overall,
             level=row.level,
         )
+
+
+def _audit_row(action: str, actor: str, detail: str, address: str | None = None) -> AuditRow:
+    return AuditRow(at=_now(), action=action, actor=actor[:200], detail=detail[:2000], address=address)
