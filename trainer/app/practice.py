@@ -6,7 +6,6 @@ enough to use a call: every step checks the call belongs to the viewer asking.
 """
 
 import contextlib
-import html
 import secrets
 import threading
 from collections import OrderedDict
@@ -16,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from trainer.app.access import Forbidden, Viewer
+from trainer.app.plain import cell_text, html_text, markdown_text
 from trainer.audio import AudioError
 from trainer.call import Call, CallOptions, CallVoice, TurnResult
 from trainer.catalog import Catalog, load_catalog
@@ -69,7 +69,7 @@ class PersonaCard(BaseModel):
 
     def label(self) -> str:
         style = self.learning_style or "no particular style"
-        return f"{self.name} · {self.archetype} · {style} · {self.difficulty}"
+        return cell_text(f"{self.name} · {self.archetype} · {style} · {self.difficulty}")
 
 
 class CallView(BaseModel):
@@ -109,10 +109,10 @@ def cards_html(cards: list[PersonaCard]) -> str:
     for c in cards:
         items.append(
             '<div class="cc-card">'
-            f"<b>{html.escape(c.name)}</b> <small>({html.escape(c.id)})</small><br>"
-            f"<span>{html.escape(c.description)}</span><br>"
-            f"<small>archetype: {html.escape(c.archetype)} · learning style: "
-            f"{html.escape(c.learning_style or '-')} · difficulty: {html.escape(c.difficulty)} · "
+            f"<b>{html_text(c.name)}</b> <small>({html_text(c.id)})</small><br>"
+            f"<span>{html_text(c.description)}</span><br>"
+            f"<small>archetype: {html_text(c.archetype)} · learning style: "
+            f"{html_text(c.learning_style or '-')} · difficulty: {html_text(c.difficulty)} · "
             f"exam pass mark: {c.pass_mark}</small></div>"
         )
     return '<div class="cc-cards">' + "".join(items) + "</div>"
@@ -148,7 +148,7 @@ def steps_html(walk: StepWalk | None, done: list[int], total: int) -> str:
     if walk is None or not (walk.given or walk.stuck):
         return ""
     if walk.stuck is not None:
-        why = html.escape(STUCK_WORDS[walk.stuck])
+        why = html_text(STUCK_WORDS[walk.stuck])
         return f'<li style="color:#c62828"><b>✘ the customer could not follow that step</b> — {why}</li>'
     if not walk.done:
         return ""
@@ -164,9 +164,9 @@ def coach_html(turn: Turn, done: list[int] | None = None, total: int = 0) -> str
         good = is_good(d.behaviour)
         colour = "#2e7d32" if good else "#c62828"
         mark = "✔" if good else "✘"
-        said = f" — you said “{html.escape(d.evidence)}”" if d.evidence else ""
+        said = f" — you said “{html_text(d.evidence)}”" if d.evidence else ""
         rows.append(
-            f'<li style="color:{colour}"><b>{mark} {html.escape(d.behaviour.value.replace("_", " "))}</b>{said}</li>'
+            f'<li style="color:{colour}"><b>{mark} {html_text(d.behaviour.value.replace("_", " "))}</b>{said}</li>'
         )
     if not rows:
         rows.append("<li>No playbook behaviour heard in that reply.</li>")
@@ -174,9 +174,9 @@ def coach_html(turn: Turn, done: list[int] | None = None, total: int = 0) -> str
         rows.append(step)
     for f in turn.feedback:
         if f.trigger.startswith("voice:"):
-            rows.append(f'<li style="color:#c62828">✘ {html.escape(f.feedback)}</li>')
+            rows.append(f'<li style="color:#c62828">✘ {html_text(f.feedback)}</li>')
     tip = best_tip(turn.feedback)
-    tip_html = f"<p><b>Tip:</b> {html.escape(tip)}</p>" if tip else ""
+    tip_html = f"<p><b>Tip:</b> {html_text(tip)}</p>" if tip else ""
     return f'<div class="cc-coach"><ul>{"".join(rows)}</ul>{tip_html}</div>'
 
 
@@ -199,7 +199,7 @@ def missed_markdown(card: Scorecard) -> list[str]:
     lines = ["### Not done on this call"]
     for item in card.missed:
         label = "Step never carried out" if item.what == "step" else "Never asked"
-        lines.append(f"- {label}: {item.about.rstrip('.')}. Try: “{item.better}”")
+        lines.append(f"- {label}: {markdown_text(item.about.rstrip('.'))}. Try: “{markdown_text(item.better)}”")
     return lines
 
 
@@ -221,15 +221,15 @@ def scorecard_markdown(card: Scorecard, persona: Persona, mode: str) -> str:
     for score in card.rubrics.values():
         if not score.applicable:
             continue
-        lines.append(f"### {score.name}: {score.score}")
+        lines.append(f"### {markdown_text(score.name)}: {score.score}")
         for f in score.findings:
             sign = "✔" if f.points > 0 else "✘" if f.points < 0 else "•"
-            said = f" — you said “{f.evidence}”" if f.evidence else ""
-            lines.append(f"- {sign} [{f.where}] {f.feedback}{said}")
+            said = f" — you said “{markdown_text(f.evidence)}”" if f.evidence else ""
+            lines.append(f"- {sign} \\[{f.where}\\] {markdown_text(f.feedback)}{said}")
             if f.quote:
-                lines.append(f"  > Playbook: “{f.quote}”")
+                lines.append(f"  > Playbook: “{markdown_text(f.quote)}”")
     if card.worst_moment is not None and card.worst_moment.tip:
-        lines.append(f"**A better line for your worst moment:** “{card.worst_moment.tip}”")
+        lines.append(f"**A better line for your worst moment:** “{markdown_text(card.worst_moment.tip)}”")
     if card.hard_call:
         lines.append(cool_down_markdown())
     return "\n\n".join(lines)
@@ -336,8 +336,8 @@ class PracticeRoom:
             messages=[_customer_message(persona, line)],
             audio=_audio(call, line),
             anger=line.anger,
-            status=f"{persona.name} is on the line. Answer out loud, or type if you cannot use a microphone."
-            + _fallback_note(call, line),
+            status=f"{markdown_text(persona.name)} is on the line. "
+            "Answer out loud, or type if you cannot use a microphone." + _fallback_note(call, line),
         )
 
     def reply_text(self, viewer: Viewer, token: str, text: str) -> CallView:
@@ -445,12 +445,12 @@ def transcript_messages(persona: Persona, turns: list[Turn]) -> list[dict[str, s
     for turn in turns:
         messages.append(_customer_message(persona, turn.customer))
         if turn.reply is not None:
-            messages.append({"role": "user", "content": turn.reply})
+            messages.append({"role": "user", "content": markdown_text(turn.reply)})
     return messages
 
 
 def _customer_message(persona: Persona, line: CustomerLine) -> dict[str, str]:
-    return {"role": "assistant", "content": f"**{persona.name}:** {line.text}"}
+    return {"role": "assistant", "content": f"**{markdown_text(persona.name)}:** {markdown_text(line.text)}"}
 
 
 def _audio(call: Call, line: CustomerLine) -> str | None:

@@ -5,7 +5,6 @@ endpoints directly gets their own calls at most, never a colleague's.
 """
 
 import csv
-import html
 import io
 from datetime import date, datetime, time
 from pathlib import Path
@@ -14,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from trainer import corrections
 from trainer.app.access import Forbidden, Viewer
+from trainer.app.plain import cell_text, html_text
 from trainer.catalog import Catalog
 from trainer.formats.errors import TrainerError
 from trainer.playbook import Behaviour, is_good
@@ -88,8 +88,8 @@ def table_rows(rows: list[SessionSummary]) -> list[list]:
         [
             s.id,
             f"{s.started_at:%Y-%m-%d %H:%M}",
-            s.trainee,
-            s.persona_name,
+            cell_text(s.trainee),
+            cell_text(s.persona_name),
             s.archetype,
             s.mode,
             s.outcome,
@@ -227,13 +227,13 @@ def _behaviour_html(behaviour: str, evidence: str) -> str:
     except ValueError:
         good = False
     colour = "#2e7d32" if good else "#c62828"
-    said = f" — “{html.escape(evidence)}”" if evidence else ""
-    return f'<span style="color:{colour}"><b>{html.escape(behaviour.replace("_", " "))}</b>{said}</span>'
+    said = f" — “{html_text(evidence)}”" if evidence else ""
+    return f'<span style="color:{colour}"><b>{html_text(behaviour.replace("_", " "))}</b>{said}</span>'
 
 
 def session_html(session: dict) -> str:
     """The transcript turn by turn with behaviours and feedback, then the scores."""
-    esc = html.escape
+    esc = html_text
     overall = session.get("overall")
     parts = [
         f"<h3>{esc(session['persona_name'])} · {esc(session['trainee'])} · "
@@ -297,7 +297,7 @@ def _regraded_html(session: dict) -> str:
         return ""
     first = {r: v.get("score") for r, v in ((session.get("scorecard") or {}).get("rubrics") or {}).items()}
     items = [
-        f"<li>{html.escape(r['name'])}: {r['score']} <small>(first graded {first.get(key, '-')})</small></li>"
+        f"<li>{html_text(r['name'])}: {r['score']} <small>(first graded {first.get(key, '-')})</small></li>"
         for key, r in (card.get("rubrics") or {}).items()
         if r.get("applicable")
     ]
