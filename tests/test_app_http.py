@@ -227,3 +227,64 @@ def test_a_login_flood_is_slowed_then_locked_and_audited_and_names_cannot_be_tol
     finally:
         app.room.close()
         demo.close()
+
+
+def _logged_in(base: str, name: str):
+    import httpx
+
+    web = httpx.Client(base_url=base, timeout=30)
+    assert web.post("/login", data={"username": name, "password": PASSWORDS[name]}).status_code == 200
+    return web
+
+
+def test_a_served_file_goes_only_to_its_owner_and_big_uploads_and_strange_origins_are_refused(
+    server: tuple[str, Settings],
+) -> None:
+    """Outside tester: a trainee fetched a manager's CSV export of every session by its URL;
+    a 200 MB upload was accepted."""
+    url, _settings = server
+    meg = Client(url, auth=("meg", PASSWORDS["meg"]), verbose=False, download_files=False)
+    exported = meg.predict(*ALL, api_name="/export_csv")
+    file_url = exported["value"]["url"]  # a gr.File update: the file is its value
+    assert "/file=" in file_url
+    as_meg, as_bob = _logged_in(url, "meg"), _logged_in(url, "bob")
+    assert as_meg.get(file_url).status_code == 200 and "trainee" in as_meg.get(file_url).text
+    assert as_bob.get(file_url).status_code == 404
+    assert _logged_in(url, "alice").get(file_url).status_code == 404
+    big = as_bob.post("/gradio_api/upload", files={"files": ("big.wav", b"\0" * (26 * 1024 * 1024), "audio/wav")})
+    assert big.status_code == 413
+    hostile = as_bob.get("/config", headers={"Origin": "https://evil.example"})
+    assert hostile.headers.get("access-control-allow-origin") not in ("*", "https://evil.example")
+
+
+def test_the_web_cache_is_swept_at_start(tmp_path_factory: pytest.TempPathFactory) -> None:
+    import os
+    import time
+
+    from gradio import utils as gradio_utils
+
+    from trainer.app.ui import launch
+
+    folder = tmp_path_factory.mktemp("sweep")
+    settings = app_settings(folder)
+    cache = Path(gradio_utils.get_upload_folder()) if "GRADIO_TEMP_DIR" in os.environ else None
+    cache = cache or (settings.sessions_dir / "web-cache")
+    stale = cache / ("0" * 8) / "left-from-a-crash.csv"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("old export")
+    fresh = cache / "fresh-one.csv"
+    fresh.write_text("new")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    port = free_port()
+    demo, app = launch(settings, host="127.0.0.1", port=port, voice=False, prevent_thread_lock=True, quiet=True)
+    try:
+        for _ in range(50):
+            if not stale.exists():
+                break
+            time.sleep(0.1)
+        assert not stale.exists() and fresh.exists()
+    finally:
+        app.room.close()
+        app.stopping.set()
+        demo.close()

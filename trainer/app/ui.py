@@ -5,9 +5,11 @@ request first (gradio's authenticated user name) and lets the plain function dec
 that viewer may see; a TrainerError becomes a gr.Error, a message on the page.
 """
 
+import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,10 +18,13 @@ from pathlib import Path
 
 import gradio as gr
 import pandas as pd
+from gradio import processing_utils
+from gradio import utils as gradio_utils
 from starlette.middleware import Middleware
 
 from trainer.app import review, workshop
 from trainer.app.access import LOCAL_NOTICE, Viewer, viewer_for
+from trainer.app.files import FileOwners, OwnFilesOnly, sweep_every
 from trainer.app.practice import (
     CallView,
     PracticeRoom,
@@ -35,7 +40,7 @@ from trainer.logins import CLIENT_ADDRESS, ClientAddress, guard_from_settings
 from trainer.playbook import Archetype, Behaviour
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
-from trainer.users import UserStore
+from trainer.users import Role, UserStore
 
 CSS = """
 .cc-cards {display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px}
@@ -64,6 +69,9 @@ class App:
         self.local = not self.store.exists()
         self.logins = guard_from_settings(settings, self.store, self.log.audit)
         self.media = Path(tempfile.mkdtemp(prefix="callcoach-media-"))
+        self.cache = Path(gradio_utils.get_upload_folder())  # uploads and served files
+        self.files = FileOwners()
+        self.stopping = threading.Event()
 
     def viewer(self, request: gr.Request | None) -> Viewer:
         username = getattr(request, "username", None) if request is not None else None
@@ -73,8 +81,9 @@ class App:
         """gradio awaits this on its event loop: the guard hashes on a thread and sleeps its delays."""
         return await self.logins.check(username, password, CLIENT_ADDRESS.get())
 
-    def servable(self, path: str | Path | None) -> str | None:
-        """A copy gradio may serve: the sessions folder itself is never exposed over HTTP."""
+    def servable(self, path: str | Path | None, owner: str) -> str | None:
+        """The file as gradio will serve it, for `owner` only (`trainer.app.files`): a copy in
+        gradio's cache; the sessions folder itself is never exposed over HTTP."""
         if path is None:
             return None
         source = Path(path)
@@ -83,7 +92,13 @@ class App:
         self._prune_media()
         target = self.media / f"{uuid.uuid4().hex}{source.suffix}"
         shutil.copyfile(source, target)
-        return str(target)
+        cached = processing_utils.save_file_to_cache(target, self.cache)  # where gradio itself puts it
+        self.files.give(cached, owner)
+        return cached
+
+    def role_of(self, name: str) -> Role | None:
+        user = self.store.get(name)
+        return user.role if user is not None else None
 
     def _prune_media(self, older_than_s: float = 600) -> None:
         """Gradio copies each file into its own cache at once: our copies can go after a while."""
@@ -214,7 +229,7 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
 
     outputs = [token, chat, customer_audio, anger, heard, coach, status, scorecard, bank, mic, typed]
 
-    def show(view: CallView, mode_value: str) -> tuple:
+    def show(view: CallView, mode_value: str, view_owner: str) -> tuple:
         if view.warning:
             gr.Warning(view.status)
         status_text = view.status
@@ -223,7 +238,7 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
         return (
             "" if view.ended else view.token,
             view.messages,
-            app.servable(view.audio) if view.audio else gr.skip(),
+            app.servable(view.audio, view_owner) if view.audio else gr.skip(),
             anger_meter_html(view.anger),
             view.heard,
             view.coach,
@@ -236,29 +251,31 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
 
     def on_start(persona_id: str, mode_value: str, engine_value: str, level_value: str, request: gr.Request) -> tuple:
         with _user_errors():
+            viewer = app.viewer(request)
             view = app.room.start(
-                app.viewer(request),
-                persona_id,
-                mode_value,
-                engine=engine_value or "scripted",
-                level=level_value or None,
+                viewer, persona_id, mode_value, engine=engine_value or "scripted", level=level_value or None
             )
-        return show(view, mode_value)
+        return show(view, mode_value, viewer.name)
 
     def on_text(token_value: str, text: str, mode_value: str, request: gr.Request) -> tuple:
         with _user_errors():
-            view = app.room.reply_text(app.viewer(request), token_value, text)
-        return show(view, mode_value)
+            viewer = app.viewer(request)
+            view = app.room.reply_text(viewer, token_value, text)
+        return show(view, mode_value, viewer.name)
 
     def on_audio(token_value: str, recording: str | None, mode_value: str, request: gr.Request) -> tuple:
         with _user_errors():
-            view = app.room.reply_audio(app.viewer(request), token_value, recording)
-        return show(view, mode_value)
+            viewer = app.viewer(request)
+            if recording:
+                app.files.give(recording, viewer.name)  # the upload is theirs alone from now on
+            view = app.room.reply_audio(viewer, token_value, recording)
+        return show(view, mode_value, viewer.name)
 
     def on_end(token_value: str, mode_value: str, request: gr.Request) -> tuple:
         with _user_errors():
-            view = app.room.end(app.viewer(request), token_value)
-        return show(view, mode_value)
+            viewer = app.viewer(request)
+            view = app.room.end(viewer, token_value)
+        return show(view, mode_value, viewer.name)
 
     def on_progress(request: gr.Request) -> tuple[pd.DataFrame, pd.DataFrame]:
         with _user_errors():
@@ -368,10 +385,11 @@ def _review(app: App) -> None:
     def on_export(*args) -> gr.File:
         *values, request = args
         with _user_errors():
-            text = review.export_csv(app.log, app.viewer(request), _filter(*values))
+            viewer = app.viewer(request)
+            text = review.export_csv(app.log, viewer, _filter(*values))
         path = app.media / f"sessions-{uuid.uuid4().hex[:8]}.csv"
         path.write_text(text, encoding="utf-8")
-        return gr.File(value=str(path), visible=True)
+        return gr.File(value=app.servable(path, viewer.name), visible=True)
 
     def on_open(sid: str, request: gr.Request) -> tuple:
         with _user_errors():
@@ -427,7 +445,7 @@ def _review(app: App) -> None:
         with _user_errors():
             session = review.open_session(app.log, app.viewer(request), sid)
             path = review.recording_file(session, relative, app.settings.sessions_dir)
-        return app.servable(path)
+        return app.servable(path, app.viewer(request).name)
 
     def on_apply_named(t, p, a, df, dt, smin, smax, r, request: gr.Request) -> tuple:
         return on_apply(t, p, a, df, dt, smin, smax, r, request)
@@ -493,7 +511,7 @@ def _workshop(app: App, picker: tuple[gr.HTML, gr.Radio], tabs: gr.Tabs) -> gr.D
     def on_preview(text: str, request: gr.Request) -> tuple[str | None, str]:
         with _user_errors():
             wav, line = workshop.preview_opening(app.settings, app.viewer(request), text or "")
-        return app.servable(wav), f"Opening line: “{line}”"
+        return app.servable(wav, app.viewer(request).name), f"Opening line: “{line}”"
 
     def on_try(text: str, request: gr.Request) -> tuple:
         """A test call straight from the editor: the saved persona, picked in the practice room."""
@@ -519,6 +537,8 @@ def _workshop(app: App, picker: tuple[gr.HTML, gr.Radio], tabs: gr.Tabs) -> gr.D
 
 def launch(settings: Settings, host: str | None = None, port: int | None = None, voice: bool = True, **kwargs):
     """Start the server; `prevent_thread_lock=True` in kwargs returns at once (tests)."""
+    if "GRADIO_TEMP_DIR" not in os.environ:  # our own folder: swept without touching anyone else's files
+        os.environ["GRADIO_TEMP_DIR"] = str((settings.sessions_dir / "web-cache").resolve())
     demo, app = build(settings, voice=voice)
     auth = None if app.local else app.auth
     where = host or settings.host
@@ -528,9 +548,14 @@ def launch(settings: Settings, host: str | None = None, port: int | None = None,
             "anyone who can reach this address sees every room. Add users with `trainer users add`.",
             file=sys.stderr,
         )
+    middleware = [Middleware(ClientAddress)]
+    if not app.local:  # with logins, a served file goes to its owner only (one local user otherwise)
+        middleware.append(Middleware(OwnFilesOnly, owners=app.files, role_of=app.role_of))
     demo.queue(default_concurrency_limit=4)
+    app.sweeper = sweep_every(app.cache, 600, app.stopping)  # at start, then every 10 minutes
     demo.launch(
-        app_kwargs={"middleware": [Middleware(ClientAddress)]},
+        app_kwargs={"middleware": middleware},
+        max_file_size=f"{settings.max_upload_mb}mb",
         server_name=where,
         server_port=port or settings.port,
         auth=auth,
