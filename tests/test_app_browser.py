@@ -218,3 +218,38 @@ def test_a_spoken_call_then_the_manager_opens_it(server: str, microphone: Path, 
             _shot(manager, shots, "06-persona-workshop", docs="persona-workshop.png")
         finally:
             browser.close()
+
+
+def test_a_reload_offers_the_call_back_and_typed_html_shows_as_text(server: str, microphone: Path, shots: Path) -> None:
+    """Outside tester: Reload lost the call silently; `<img>` and links in a typed reply rendered."""
+    hostile = 'I am on it <img src="https://tracker.example/p.png" id="pixel"> [click](https://evil.example)'
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=_args(microphone), headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            _login(page, server, "alice", "alice-password")
+            page.get_by_text("Marcus Doyle · cursing").first.click()
+            page.locator("#start-call").click()
+            page.locator("#transcript").get_by_text("Marcus Doyle:").wait_for(timeout=60_000)
+            page.locator("#typed-reply textarea").fill(hostile)
+            page.locator("#send-typed").click()
+            page.locator("#transcript").get_by_text("[click](https://evil.example)").wait_for(timeout=30_000)
+            assert page.locator("#transcript img#pixel").count() == 0
+            assert page.locator("#transcript a[href='https://evil.example']").count() == 0
+            page.reload()
+            page.get_by_text("Logged in as").wait_for(timeout=30_000)
+            resume = page.locator("#resume-call")
+            resume.get_by_text("Resume your call with Marcus Doyle").wait_for(timeout=30_000)
+            _shot(page, shots, "07-resume-offered")
+            resume.click()
+            page.locator("#call-status").get_by_text("back in your call with Marcus Doyle").wait_for(timeout=30_000)
+            assert page.locator("#transcript").get_by_text("[click](https://evil.example)").count() == 1
+            assert not resume.is_visible()
+            page.locator("#typed-reply textarea").fill("When did the appointments stop showing up?")
+            page.locator("#send-typed").click()
+            page.locator("#transcript").get_by_text("When did the appointments stop showing up?").wait_for(
+                timeout=30_000
+            )
+            _shot(page, shots, "08-resumed-and-going-on")
+        finally:
+            browser.close()

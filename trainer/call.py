@@ -4,6 +4,7 @@ A plain object the CLI and the UI both drive: `open`, then `reply` per trainee a
 then `finish`. Each step is written to the session log as it happens.
 """
 
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -282,6 +283,39 @@ class Call:
         if self.log is not None and self.session_id is not None:
             self.log.finish(self.session_id, card)
         return card
+
+    def abandon(self) -> None:
+        """Close the call as left unfinished: no grade, every turn kept in the log."""
+        self.close()
+        self.customer.state.outcome = Outcome.abandoned
+        if self.log is not None and self.session_id is not None:
+            self.log.abandon(self.session_id)
+
+    def go_on_from(self, session_id: str, turns: list[Turn]) -> int:
+        """Rebuild the customer from the logged turns and go on from the last one.
+
+        tau2-style: the customer's state is never stored, it is replayed: the same seed, the same
+        replies and the behaviours the log says were heard give the same anger, steps and facts
+        (no detector runs again). Returns how many replayed lines differ from the logged ones
+        (0 unless the persona file changed since); the call goes on either way.
+        """
+        if not turns:
+            raise TrainerError("this call has no turns to go on from")
+        differ = int(self.customer.open().text != turns[0].customer.text)
+        for turn, following in itertools.pairwise(turns):
+            if turn.reply is None:
+                break
+            turn.walk = self.customer.follow(turn.reply, turn.behaviours)
+            line = self.customer.react(
+                turn.behaviours, turn.reply, repeated=turn.repeated or turn.recited, steps=turn.walk
+            )
+            differ += line.text != following.customer.text
+        self.turns = list(turns)
+        self.session_id = session_id
+        if self.voice is not None:
+            self._warming = threading.Thread(target=self._warm_voice, daemon=True, name="callcoach-warm")
+            self._warming.start()
+        return differ
 
     def _ended_by_trainee(self) -> Outcome:
         """The trainee ends the call: once every step is done the problem is fixed, whatever the

@@ -8,8 +8,10 @@ enough to use a call: every step checks the call belongs to the viewer asking.
 import contextlib
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -86,6 +88,7 @@ class CallView(BaseModel):
     ended: bool = False
     scorecard: str = ""  # markdown, once the call is over
     hard_call: bool = False
+    mode: str = "coach"  # the call's own mode: a resumed call keeps the one it was started in
 
 
 def persona_cards(catalog: Catalog) -> list[PersonaCard]:
@@ -247,6 +250,7 @@ class _Active:
     owner: str
     call: Call
     lock: threading.Lock = field(default_factory=threading.Lock)
+    last_used: float = field(default_factory=time.monotonic)
 
 
 ENGINES = ("scripted", "llm")
@@ -267,6 +271,8 @@ class PracticeRoom:
             threading.Thread(target=self._warm_transcriber, daemon=True, name="callcoach-stt").start()
         # The detector's models too (about a second), in the background: the page is up meanwhile.
         threading.Thread(target=self._warm_detector, daemon=True, name="callcoach-detector").start()
+        self._stopping = threading.Event()
+        threading.Thread(target=self._close_idle_often, daemon=True, name="callcoach-idle").start()
 
     @staticmethod
     def _warm_detector() -> None:
@@ -324,21 +330,106 @@ class PracticeRoom:
         call = Call(
             persona, list(catalog.rubrics.values()), log=self.log, options=options, voice=voice, customer=customer
         )
+        closed = self._close_unfinished(viewer)  # one call at a time: the one left open is not lost silently
         line = call.open()
-        token = secrets.token_urlsafe(16)
-        with self._calls_lock:
-            self._calls[token] = _Active(viewer.name, call)
-            while len(self._calls) > MAX_ACTIVE_CALLS:
-                _, old = self._calls.popitem(last=False)
-                old.call.close()
+        token = self._register(viewer.name, call)
+        note = f" Your unfinished call with {markdown_text(closed)} was closed." if closed else ""
         return CallView(
             token=token,
+            mode=mode,
             messages=[_customer_message(persona, line)],
             audio=_audio(call, line),
             anger=line.anger,
             status=f"{markdown_text(persona.name)} is on the line. "
-            "Answer out loud, or type if you cannot use a microphone." + _fallback_note(call, line),
+            "Answer out loud, or type if you cannot use a microphone." + note + _fallback_note(call, line),
         )
+
+    # -- a call survives the page and the process -----------------------------------------
+    def pending(self, viewer: Viewer) -> str | None:
+        """The name of the customer on the trainee's unfinished call, if there is one: reloading
+        the page, another tab or a restarted server offers "resume your call with ..."."""
+        self.close_idle()
+        mine = self._mine(viewer)
+        if mine is not None:
+            return mine[1].call.persona.name
+        summary = self.log.in_progress(viewer.name)
+        return summary.persona_name if summary is not None else None
+
+    def resume(self, viewer: Viewer) -> CallView:
+        """Back into the trainee's unfinished call: the one this process holds, or one rebuilt
+        from the log (after a restart, or on another server process)."""
+        self.close_idle()
+        mine = self._mine(viewer)
+        if mine is not None:
+            token, active = mine
+            with active.lock:
+                return self._view(token, active.call, status=_back_in(active.call))
+        summary = self.log.in_progress(viewer.name)
+        if summary is None:
+            raise TrainerError("there is no unfinished call to resume: pick a customer and start one")
+        call, note = self._rebuilt(summary.id)
+        token = self._register(viewer.name, call)
+        return self._view(token, call, status=_back_in(call) + note)
+
+    def close_idle(self) -> list[str]:
+        """Close as abandoned the calls nobody has touched for `abandon_after_minutes`, here and
+        in the log (a closed tab, a killed process); returns the session ids closed here."""
+        limit = self.settings.abandon_after_minutes * 60
+        now = time.monotonic()
+        with self._calls_lock:
+            idle = [(t, a) for t, a in self._calls.items() if now - a.last_used > limit]
+            for token, _ in idle:
+                self._calls.pop(token, None)
+        for _, active in idle:
+            active.call.abandon()
+        self.log.abandon_idle(datetime.now(UTC) - timedelta(seconds=limit))
+        return [a.call.session_id or "" for _, a in idle]
+
+    def _close_idle_often(self) -> None:
+        while not self._stopping.wait(60):
+            with contextlib.suppress(Exception):  # a database hiccup must not end the sweeper
+                self.close_idle()
+
+    def _mine(self, viewer: Viewer) -> tuple[str, _Active] | None:
+        with self._calls_lock:
+            found = [(t, a) for t, a in self._calls.items() if a.owner == viewer.name and not a.call.ended]
+        return found[-1] if found else None
+
+    def _close_unfinished(self, viewer: Viewer) -> str | None:
+        closed = None
+        mine = self._mine(viewer)
+        if mine is not None:
+            token, active = mine
+            with self._calls_lock:
+                self._calls.pop(token, None)
+            active.call.abandon()
+            closed = active.call.persona.name
+        summary = self.log.in_progress(viewer.name)
+        if summary is not None:
+            self.log.abandon(summary.id)
+            closed = closed or summary.persona_name
+        return closed
+
+    def _register(self, owner: str, call: Call) -> str:
+        token = secrets.token_urlsafe(16)
+        with self._calls_lock:
+            self._calls[token] = _Active(owner, call)
+            while len(self._calls) > MAX_ACTIVE_CALLS:
+                _, old = self._calls.popitem(last=False)
+                old.call.close()
+        return token
+
+    def _rebuilt(self, session_id: str) -> tuple[Call, str]:
+        session = self.log.get(session_id)
+        catalog = self.catalog()
+        level = session.get("level")
+        persona = at_level(catalog.persona(session["persona_id"]), Difficulty(level) if level else None)
+        options = CallOptions(trainee=session["trainee"], mode=session["mode"], seed=session["seed"])
+        voice = CallVoice.from_settings(self.settings, persona) if self.voice else None
+        call = Call(persona, list(catalog.rubrics.values()), log=self.log, options=options, voice=voice)
+        call.go_on_from(session_id, self.log.turns_of(session_id))
+        note = " (The scripted customer takes over the LLM's part.)" if session["engine"] != "scripted" else ""
+        return call, note
 
     def reply_text(self, viewer: Viewer, token: str, text: str) -> CallView:
         return self._reply(viewer, token, lambda call: call.reply(text), heard="")
@@ -358,6 +449,7 @@ class PracticeRoom:
 
     def close(self) -> None:
         """Stop every call's background synthesis: a process must not exit with one half done."""
+        self._stopping.set()
         with self._calls_lock:
             active = list(self._calls.values())
         for item in active:
@@ -381,6 +473,7 @@ class PracticeRoom:
     def _reply(self, viewer: Viewer, token: str, step, heard: str | None) -> CallView:
         active = self._active(viewer, token)
         with active.lock:
+            active.last_used = time.monotonic()
             call = active.call
             try:
                 result: TurnResult = step(call)
@@ -422,6 +515,7 @@ class PracticeRoom:
         status = (status + _fallback_note(call, last)).strip()
         return CallView(
             token=token,
+            mode=call.options.mode,
             messages=transcript_messages(call.persona, call.turns),
             audio=_audio(call, last),
             anger=last.anger,
@@ -429,6 +523,14 @@ class PracticeRoom:
             coach=coach,
             status=status,
         )
+
+
+def _back_in(call: Call) -> str:
+    replies = sum(1 for t in call.turns if t.reply is not None)
+    return (
+        f"You are back in your call with {markdown_text(call.persona.name)} ({replies} replies so far): "
+        "go on where you left off."
+    )
 
 
 def _fallback_note(call: Call, line: CustomerLine) -> str:

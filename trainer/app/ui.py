@@ -115,7 +115,7 @@ def build(settings: Settings, voice: bool = True) -> tuple[gr.Blocks, App]:
         who = gr.Markdown()
         with gr.Tabs() as tabs:
             with gr.Tab("Practice room", id="practice") as practice_tab:
-                picker = _practice(app)
+                picker, resume = _practice(app)
             with gr.Tab("Review desk", id="review", visible=False) as review_tab:
                 _review(app)
             with gr.Tab("Persona workshop", id="workshop", visible=False) as workshop_tab:
@@ -129,8 +129,12 @@ def build(settings: Settings, voice: bool = True) -> tuple[gr.Blocks, App]:
             else:
                 banner = f"Logged in as **{viewer.name}** ({viewer.role.value}) · [log out](/logout)"
             ids = workshop.persona_ids(app.settings, viewer) if viewer.can_edit_personas else []
+            pending = app.room.pending(viewer)
             return (
                 banner,
+                gr.Button(value=f"Resume your call with {pending}", visible=True)
+                if pending
+                else gr.Button(visible=False),
                 gr.Tab(visible=True),
                 gr.Tab(visible=viewer.can_review),
                 gr.Tab(visible=viewer.can_edit_personas),
@@ -139,7 +143,10 @@ def build(settings: Settings, voice: bool = True) -> tuple[gr.Blocks, App]:
             )
 
         demo.load(
-            on_load, None, [who, practice_tab, review_tab, workshop_tab, chooser, *picker], api_visibility="private"
+            on_load,
+            None,
+            [who, resume, practice_tab, review_tab, workshop_tab, chooser, *picker],
+            api_visibility="private",
         )
     return demo, app
 
@@ -165,7 +172,7 @@ def _any_listed_or_new(picker: gr.Radio) -> gr.Radio:
     return picker
 
 
-def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
+def _practice(app: App) -> tuple[tuple[gr.HTML, gr.Radio], gr.Button]:
     token = gr.State("")
     try:
         cards = persona_cards(app.room.catalog())
@@ -193,6 +200,7 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
                 label="Who words the customer's lines",
                 visible=model is not None,  # shown only when an endpoint is configured
             )
+            resume = gr.Button(visible=False, variant="primary", elem_id="resume-call")
             start = gr.Button("Start the call", variant="primary", elem_id="start-call")
         with (
             gr.Column(scale=2),
@@ -271,6 +279,13 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
             view = app.room.reply_audio(viewer, token_value, recording)
         return show(view, mode_value, viewer.name)
 
+    def on_resume(request: gr.Request) -> tuple:
+        """Reload, another tab or a restarted server: back into the trainee's unfinished call."""
+        with _user_errors():
+            viewer = app.viewer(request)
+            view = app.room.resume(viewer)
+        return (*show(view, view.mode, viewer.name), gr.Button(visible=False))
+
     def on_end(token_value: str, mode_value: str, request: gr.Request) -> tuple:
         with _user_errors():
             viewer = app.viewer(request)
@@ -297,7 +312,9 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
         sid = str(row[0]) if row else ""
         return sid, on_mine(sid, request)
 
-    start.click(on_start, [persona, mode, engine, level], outputs, api_name="start_call")
+    start.click(on_start, [persona, mode, engine, level], outputs, api_name="start_call").success(
+        lambda: gr.Button(visible=False), None, resume, api_visibility="private"
+    )
     open_mine.click(on_mine, mine_id, mine, api_name="my_session")
     past.select(on_pick, None, [mine_id, mine], api_visibility="private")
     send_text.click(on_text, [token, typed, mode], outputs, api_name="reply_text")
@@ -305,7 +322,8 @@ def _practice(app: App) -> tuple[gr.HTML, gr.Radio]:
     send_audio.click(on_audio, [token, mic, mode], outputs, api_name="reply_audio")
     end.click(on_end, [token, mode], outputs, api_name="end_call")
     refresh.click(on_progress, None, [past, past_plot], api_name="my_progress")
-    return cards_box, persona
+    resume.click(on_resume, None, [*outputs, resume], api_name="resume_call")
+    return (cards_box, persona), resume
 
 
 # -- the review desk ------------------------------------------------------------------------

@@ -159,6 +159,40 @@ class SessionLog:
                 for s in card.rubrics.values()
             ]
 
+    # -- calls left open: resumed, or closed as abandoned -------------------------------
+    def in_progress(self, trainee: str) -> SessionSummary | None:
+        """The trainee's latest call still in progress (what "resume your call" offers)."""
+        with self._sessions() as db:
+            query = (
+                select(SessionRow)
+                .where(SessionRow.trainee == trainee, SessionRow.outcome == Outcome.in_progress.value)
+                .order_by(SessionRow.started_at.desc())
+                .limit(1)
+            )
+            row = db.scalar(query)
+            return self._summary(row) if row is not None else None
+
+    def abandon(self, session_id: str) -> None:
+        """Close a call nobody finished: no grade, so it counts in no average; every turn stays."""
+        with self._sessions.begin() as db:
+            row = self._get(db, session_id)
+            if row.outcome != Outcome.in_progress.value:
+                return
+            row.outcome = Outcome.abandoned.value
+            row.ended_at = _last_activity(row)
+            row.overall = None
+            row.scores = []
+
+    def abandon_idle(self, idle_since: datetime) -> list[str]:
+        """Close as abandoned every call in progress with nothing said since `idle_since`
+        (a tab closed, a process killed); returns their ids."""
+        with self._sessions() as db:
+            rows = db.scalars(select(SessionRow).where(SessionRow.outcome == Outcome.in_progress.value)).all()
+            idle = [r.id for r in rows if _last_activity(r) < _utc(idle_since)]
+        for session_id in idle:
+            self.abandon(session_id)
+        return idle
+
     # -- a manager's review: overrides and comments, beside the original ----------------
     MAX_REVIEW_CHARS = 2_000
 
@@ -389,3 +423,8 @@ class SessionLog:
 
 def _audit_row(action: str, actor: str, detail: str, address: str | None = None) -> AuditRow:
     return AuditRow(at=_now(), action=action, actor=actor[:200], detail=detail[:2000], address=address)
+
+
+def _last_activity(row: SessionRow) -> datetime:
+    moments = [row.started_at] + [t.said_at for t in row.turns] + [t.replied_at for t in row.turns if t.replied_at]
+    return max(_utc(m) for m in moments)
