@@ -17,8 +17,9 @@ import contextvars
 import ipaddress
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from trainer.users import UserStore
 
@@ -195,3 +196,66 @@ def client_address(scope: dict) -> str | None:
             if name == b"x-forwarded-for":
                 return value.decode("latin-1").split(",")[-1].strip() or peer
     return peer
+
+
+class SharedTokens(MutableMapping[str, str]):
+    """gradio's token -> user table, kept in the session database so that every server process
+    behind the proxy knows every login: when one process dies, its trainees stay logged in on
+    the one that takes over and resume their calls there.
+
+    Lookups are cached for a few seconds (every request looks its token up); a logout reaches
+    the other processes within that time. Tokens older than `max_age` (a shift) no longer count.
+    """
+
+    def __init__(self, log, max_age: timedelta = timedelta(hours=12), cache_seconds: float = 5.0) -> None:
+        self.log = log
+        self.max_age = max_age
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[str | None, float]] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, token: str) -> str:
+        user = self._lookup(token)
+        if user is None:
+            raise KeyError(token)
+        return user
+
+    def __setitem__(self, token: str, user: str) -> None:
+        self.log.save_token(token, user)
+        with self._lock:
+            self._cache[token] = (user, time.monotonic())
+
+    def __delitem__(self, token: str) -> None:
+        self.log.drop_tokens(token=token)
+        with self._lock:
+            self._cache.pop(token, None)
+
+    def __iter__(self) -> Iterator[str]:
+        # gradio iterates only to log a user out everywhere; the rows say who is logged in.
+        return iter(self.log.all_tokens())
+
+    def __len__(self) -> int:
+        return len(self.log.all_tokens())
+
+    def __contains__(self, token: object) -> bool:
+        return isinstance(token, str) and self._lookup(token) is not None
+
+    def _lookup(self, token: str) -> str | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(token)
+        if hit is not None and now - hit[1] < self.cache_seconds:
+            return hit[0]
+        user = self.log.token_user(token, self.max_age) if token else None
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[token] = (user, now)
+        return user
+
+
+def share_logins(app, log) -> None:
+    """Make a gradio server app use the shared tokens and a login cookie name every process
+    agrees on (gradio draws a random one per process)."""
+    app.tokens = SharedTokens(log)
+    app.cookie_id = log.secret("login-cookie-id")

@@ -12,8 +12,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 
 import gradio as gr
@@ -36,7 +36,7 @@ from trainer.app.practice import (
     progress_rows,
 )
 from trainer.formats.errors import TrainerError
-from trainer.logins import CLIENT_ADDRESS, ClientAddress, guard_from_settings
+from trainer.logins import CLIENT_ADDRESS, ClientAddress, guard_from_settings, share_logins
 from trainer.playbook import Archetype, Behaviour
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
@@ -553,6 +553,18 @@ def _workshop(app: App, picker: tuple[gr.HTML, gr.Radio], tabs: gr.Tabs) -> gr.D
     return chooser
 
 
+def _logins_shared_with(app: App):
+    """At server start: logins live in the session database, under a cookie name every process
+    agrees on, so several `trainer serve` processes behind nginx are one app to a trainee."""
+
+    @asynccontextmanager
+    async def lifespan(server_app) -> AsyncIterator[None]:
+        share_logins(server_app, app.log)
+        yield
+
+    return lifespan
+
+
 def launch(settings: Settings, host: str | None = None, port: int | None = None, voice: bool = True, **kwargs):
     """Start the server; `prevent_thread_lock=True` in kwargs returns at once (tests)."""
     if "GRADIO_TEMP_DIR" not in os.environ:  # our own folder: swept without touching anyone else's files
@@ -572,7 +584,7 @@ def launch(settings: Settings, host: str | None = None, port: int | None = None,
     demo.queue(default_concurrency_limit=4)
     app.sweeper = sweep_every(app.cache, 600, app.stopping)  # at start, then every 10 minutes
     demo.launch(
-        app_kwargs={"middleware": middleware},
+        app_kwargs={"middleware": middleware, "lifespan": _logins_shared_with(app)},
         max_file_size=f"{settings.max_upload_mb}mb",
         server_name=where,
         server_port=port or settings.port,

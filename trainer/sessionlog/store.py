@@ -1,11 +1,12 @@
 """Write each turn the moment it happens (one commit per turn) and read sessions back."""
 
+import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, create_engine, event, inspect, select, text
+from sqlalchemy import Engine, create_engine, delete, event, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,7 +14,17 @@ from trainer.formats.call import Outcome, Scorecard, Turn
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Persona
 from trainer.playbook import Behaviour
-from trainer.sessionlog.tables import AuditRow, Base, CorrectionRow, ReviewRow, ScoreRow, SessionRow, TurnRow
+from trainer.sessionlog.tables import (
+    AuditRow,
+    Base,
+    CorrectionRow,
+    LoginTokenRow,
+    ReviewRow,
+    ScoreRow,
+    SecretRow,
+    SessionRow,
+    TurnRow,
+)
 
 
 class SessionNotFound(TrainerError):
@@ -81,6 +92,20 @@ def _add_new_columns(engine: Engine) -> None:
                     connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
+def _create_tables(engine: Engine, attempts: int = 5) -> None:
+    """Create what is missing. Several server processes starting at once on a new PostgreSQL
+    race to create the same tables; the loser's error only means the winner did it: try again."""
+    for attempt in range(attempts):
+        try:
+            Base.metadata.create_all(engine)
+            _add_new_columns(engine)
+            return
+        except SQLAlchemyError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
 class SessionLog:
     def __init__(self, url: str) -> None:
         try:
@@ -89,8 +114,7 @@ class SessionLog:
             self.engine = create_engine(url)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
-            Base.metadata.create_all(self.engine)
-            _add_new_columns(self.engine)
+            _create_tables(self.engine)
         except (SQLAlchemyError, OSError) as exc:
             reason = exc.args[0] if isinstance(exc, SQLAlchemyError) and exc.args else exc
             raise TrainerError(f"cannot open the session database {url!r}: {reason}") from exc
@@ -271,6 +295,48 @@ class SessionLog:
                 AuditEvent(at=_utc(r.at), action=r.action, actor=r.actor, detail=r.detail, address=r.address)
                 for r in db.scalars(query)
             ]
+
+    # -- what every server process shares: login tokens, a secret ---------------------------
+    def secret(self, name: str) -> str:
+        """A random value made once and read by every process on this database."""
+        import secrets
+
+        with self._sessions.begin() as db:
+            row = db.get(SecretRow, name)
+            if row is not None:
+                return row.value
+        try:
+            with self._sessions.begin() as db:
+                db.add(SecretRow(name=name, value=secrets.token_urlsafe(32)))
+        except SQLAlchemyError:  # another process made it at the same moment: theirs counts
+            pass
+        with self._sessions() as db:
+            return db.get(SecretRow, name).value
+
+    def token_user(self, token: str, max_age: timedelta) -> str | None:
+        with self._sessions() as db:
+            row = db.get(LoginTokenRow, token)
+            if row is None or _utc(row.created_at) < _now() - max_age:
+                return None
+            return row.user
+
+    def save_token(self, token: str, user: str) -> None:
+        with self._sessions.begin() as db:
+            db.merge(LoginTokenRow(token=token, user=user, created_at=_now()))
+
+    def drop_tokens(self, token: str | None = None, user: str | None = None) -> None:
+        """Log out one browser (its token) or a user everywhere."""
+        with self._sessions.begin() as db:
+            query = delete(LoginTokenRow)
+            if token is not None:
+                query = query.where(LoginTokenRow.token == token)
+            if user is not None:
+                query = query.where(LoginTokenRow.user == user)
+            db.execute(query)
+
+    def all_tokens(self) -> list[str]:
+        with self._sessions() as db:
+            return list(db.scalars(select(LoginTokenRow.token)))
 
     # -- a manager's corrections of the detector -------------------------------------------
     def correct_behaviour(

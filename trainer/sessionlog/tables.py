@@ -124,3 +124,23 @@ class AuditRow(Base):
     actor: Mapped[str] = mapped_column(String(200), index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class LoginTokenRow(Base):
+    """A logged-in browser's token (gradio's cookie), shared by every server process, so a
+    trainee whose process died is still logged in on the one that takes over."""
+
+    __tablename__ = "login_tokens"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user: Mapped[str] = mapped_column(String(200), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SecretRow(Base):
+    """A random value all server processes must agree on (the login cookie's name)."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
