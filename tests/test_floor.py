@@ -84,3 +84,48 @@ def test_a_process_killed_mid_call_loses_no_turn_and_its_calls_resume_elsewhere(
                 if process.poll() is None:
                     kill_hard(process)
             shutil.rmtree(tmp_path / "sessions", ignore_errors=True)
+
+
+def test_speech_recognition_as_one_shared_service_for_the_floor(tmp_path, request) -> None:
+    """faster-whisper-server (PyPI) with the pinned model behind the OpenAI transcription
+    protocol; a server process set to `CALLCOACH_STT_ENGINE=openai` hears a spoken reply."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import app_settings
+    from hearing import assert_heard
+
+    from trainer.app.access import Viewer
+    from trainer.app.practice import PracticeRoom
+    from trainer.stt.engines import pinned_model_dir
+    from trainer.tts.trainee import speak_as_trainee
+
+    server = Path(sys.executable).parent / "faster-whisper-server"
+    model = pinned_model_dir()
+    assert server.exists() and model is not None, "bash scripts/setup test installs both"
+    port = free_port()
+    stt = subprocess.Popen(
+        [str(server), str(model), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    request.addfinalizer(lambda: kill_hard(stt))
+    wait_for(f"http://127.0.0.1:{port}/health", stt)
+    monkey = pytest.MonkeyPatch()
+    request.addfinalizer(monkey.undo)
+    monkey.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkey.setenv("OPENAI_API_KEY", "not-needed-locally")
+    settings = app_settings(tmp_path, stt_engine="openai", stt_model="whisper-1", tts_engine="espeak")
+    room = PracticeRoom(settings, SessionLog(settings.resolved_database_url()), voice=True)
+    request.addfinalizer(room.close)
+    trainee = Viewer("ana", Role.trainee)
+    view = room.start(trainee, "escalated", "coach", seed=0)
+    said = "I know every minute costs you money, so I will personally stay on this until it is fixed."
+    view = room.reply_audio(trainee, view.token, str(speak_as_trainee(said, tmp_path / "reply.wav")))
+    assert not view.warning, view.status
+    assert_heard(view.heard, said)
+    (session,) = SessionLog(settings.resolved_database_url()).list()
+    turn = SessionLog(settings.resolved_database_url()).get(session.id)["turns"][0]
+    assert turn["transcript_engine"] == "openai:whisper-1"
