@@ -42,6 +42,7 @@ def app_settings(folder: Path, **overrides: object) -> Settings:
         "sessions_dir": folder / "sessions",
         "database_url": None,
         "users_file": folder / "users.json",
+        "warm_voices": False,  # every persona's lines at start: minutes of CPU a test does not need
     }
     return Settings(**{**fields, **overrides})
 

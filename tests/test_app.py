@@ -46,6 +46,7 @@ def settings(tmp_path: Path) -> Settings:
     for path in (PROJECT_ROOT / "personas").glob("*.yaml"):
         (personas / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     return Settings(
+        warm_voices=False,
         personas_dir=personas,
         rubrics_dir=PROJECT_ROOT / "rubrics",
         sessions_dir=tmp_path / "sessions",
@@ -448,10 +449,45 @@ def test_preview_speaks_the_opening_line(settings: Settings) -> None:
 
 # -- the rule: gradio stays in trainer/app ---------------------------------------------------
 def test_only_the_app_package_imports_gradio() -> None:
+    """The UI library stays in trainer/app. (gradio_client, an HTTP client of the running app,
+    is what `trainer bench load` drives the server with, as an outside program would.)"""
+    import re
+
+    ui_import = re.compile(r"^\s*(?:import gradio\b|from gradio(?:\.| import))", re.M)
     offenders = [
         str(path.relative_to(PROJECT_ROOT))
         for path in (PROJECT_ROOT / "trainer").rglob("*.py")
-        if "app" not in path.relative_to(PROJECT_ROOT / "trainer").parts[:1]
-        and ("import gradio" in path.read_text() or "from gradio" in path.read_text())
+        if "app" not in path.relative_to(PROJECT_ROOT / "trainer").parts[:1] and ui_import.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_a_server_puts_every_personas_lines_in_the_voice_cache_in_the_background(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Once a server has run, a call's scripted lines are on disk: turns seldom synthesize."""
+    import time
+
+    from trainer.call import warm_lines
+    from trainer.tts import CustomerVoice, EspeakEngine
+
+    personas = tmp_path / "personas"
+    personas.mkdir()
+    (personas / "cursing.yaml").write_text((PROJECT_ROOT / "personas" / "cursing.yaml").read_text(encoding="utf-8"))
+    settings = Settings(
+        personas_dir=personas,
+        rubrics_dir=PROJECT_ROOT / "rubrics",
+        sessions_dir=tmp_path / "sessions",
+        database_url=None,
+        tts_engine="espeak",
+    )
+    room = PracticeRoom(settings, SessionLog(settings.resolved_database_url()), voice=True)
+    request.addfinalizer(room.close)
+    marcus = room.catalog().persona("cursing")
+    voice = CustomerVoice(marcus.voice.model_copy(update={"engine": "espeak"}), settings.sessions_dir / "cache" / "tts")
+    voice.engine = EspeakEngine()
+    lines = warm_lines(marcus)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and any(voice.cached(text, anger) is None for text, anger in lines):
+        time.sleep(0.5)
+    assert all(voice.cached(text, anger) is not None for text, anger in lines)

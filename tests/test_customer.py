@@ -557,3 +557,18 @@ def test_a_broken_question_file_is_one_clear_line(tmp_path, capsys) -> None:
     broken.write_text('{"persona": "nobody", "question": "when?", "topic": null}\n')
     assert main(["eval", "facts", str(broken)]) == 2
     assert "unknown persona(s): nobody" in capsys.readouterr().err
+
+
+def test_a_line_with_an_answer_is_spoken_from_cached_pieces(catalog) -> None:
+    """Typed turns on a busy server must not wait for synthesis: every piece is a warmed line."""
+    from trainer.call import spoken_parts, warm_lines
+
+    marcus = catalog.persona("cursing")
+    warmed = {text for text, _ in warm_lines(marcus)}
+    line = marcus.lines.angrier[0]
+    answer = marcus.problem.facts[0].answer
+    again = marcus.problem.already_said[1].replace("{answer}", answer[0].lower() + answer[1:])
+    for text in (f"{line} {answer}", f"{line} {again}", f"{line} {marcus.problem.dont_know[0]}", line):
+        parts = spoken_parts(marcus, text)
+        assert all(part in warmed for part in parts), parts
+        assert " ".join(parts).lower() == text.lower()

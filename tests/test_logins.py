@@ -94,3 +94,14 @@ def test_the_address_comes_from_nginx_only_when_nginx_is_the_peer() -> None:
     assert client_address({"client": ("127.0.0.1", 5000), "headers": forwarded}) == "198.51.100.7"
     assert client_address({"client": ("192.0.2.1", 5000), "headers": forwarded}) == "192.0.2.1"
     assert client_address({"client": None, "headers": []}) is None
+
+
+def test_many_trainees_logging_in_from_one_office_address_are_not_slowed(tmp_path: Path) -> None:
+    """Each attempt counts as a failure until it succeeds; a success takes its count back."""
+    store = UserStore(tmp_path / "users.json")
+    for n in range(25):
+        store.add(f"t{n}", Role.trainee, f"t{n}-password")
+    log = SessionLog(f"sqlite:///{tmp_path / 'log.db'}")
+    login = LoginGuard(store, log.audit, addresses=LoginThrottle(free=10, max_delay=30, lock_after=50))
+    assert all(asyncio.run(login.check(f"t{n}", f"t{n}-password", "10.1.1.1")) for n in range(25))
+    assert login.addresses.delay(["10.1.1.1"]) == 0  # was 2 ** 15, capped at 30 s, before the fix

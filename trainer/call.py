@@ -251,11 +251,9 @@ class Call:
         return line.model_copy(update={"audio": kept})
 
     def _spoken_parts(self, text: str) -> list[str]:
-        """A line with a fact answered is two cached pieces, not one new sentence to synthesize."""
-        for fact in self.persona.problem.facts:
-            if text.endswith(" " + fact.answer):
-                return [text[: -len(fact.answer) - 1], fact.answer]
-        return [text]
+        """A line with an answer after it is cached pieces, not one new sentence to synthesize:
+        the line, then the fact ("Like I said," and the fact, when said again) or "I don't know"."""
+        return spoken_parts(self.persona, text)
 
     def _warm_voice(self) -> None:
         """Synthesize the persona's scripted lines while the trainee listens to the opening."""
@@ -285,8 +283,10 @@ class Call:
         return card
 
     def abandon(self) -> None:
-        """Close the call as left unfinished: no grade, every turn kept in the log."""
-        self.close()
+        """Close the call as left unfinished: no grade, every turn kept in the log. The voice
+        warm-up is told to stop but not waited for: a trainee starting a new call must not wait
+        for the old call's background synthesis to finish a line."""
+        self._stop_warming.set()
         self.customer.state.outcome = Outcome.abandoned
         if self.log is not None and self.session_id is not None:
             self.log.abandon(self.session_id)
@@ -331,6 +331,24 @@ class Call:
             self.log.record_turns(self.session_id, *turns)
 
 
+def spoken_parts(persona: Persona, text: str) -> list[str]:
+    problem = persona.problem
+    for answer in [f.answer for f in problem.facts] + list(problem.dont_know):
+        if len(text) > len(answer) and text.lower().endswith(" " + answer.lower()):
+            rest = text[: -len(answer)].rstrip()
+            for prefix in _said_again_prefixes(persona):
+                if rest == prefix or rest.endswith(" " + prefix):
+                    line = rest[: -len(prefix)].rstrip()
+                    return [p for p in (line, prefix, answer) if p]
+            return [rest, answer]  # the answer as written: its cached piece, whatever the case
+    return [text]
+
+
+def _said_again_prefixes(persona: Persona) -> list[str]:
+    """ "Like I said," from "Like I said, {answer}": the part of a repeat that is said first."""
+    return [t.split("{answer}")[0].strip() for t in persona.problem.already_said if "{answer}" in t]
+
+
 def warm_lines(persona: Persona) -> list[tuple[str, int]]:
     """Every scripted line at the anger it is likely said with: angry lines angry, calm lines calm."""
     hot = {
@@ -366,4 +384,7 @@ def warm_lines(persona: Persona) -> list[tuple[str, int]]:
         )
         lines += [(text, anger) for text in persona.lines.variants(kind) for anger in angers]
     lines += [(fact.answer, anger) for fact in persona.problem.facts for anger in (20, 55, 85)]
+    lines += [(text, anger) for step in persona.problem.fix_steps for text in step.done for anger in (20, 55, 85)]
+    lines += [(text, anger) for text in persona.problem.dont_know for anger in (20, 55, 85)]
+    lines += [(prefix, anger) for prefix in _said_again_prefixes(persona) if prefix for anger in (20, 55, 85)]
     return lines

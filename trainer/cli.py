@@ -465,6 +465,25 @@ def cmd_bench_turn(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_bench_load(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.bench_load import bench_load
+
+    if args.database_url:
+        settings = settings.model_copy(update={"database_url": args.database_url})
+    print(
+        bench_load(
+            settings,
+            args.trainees,
+            spoken=not args.typed,
+            turns=args.turns,
+            processes=args.processes,
+            kill_one=args.kill_one,
+            timeout=args.timeout,
+        )
+    )
+    return 0
+
+
 def cmd_bench_detector(args: argparse.Namespace, settings: Settings) -> int:
     from trainer.bench import bench_detector
 
@@ -654,6 +673,16 @@ def build_parser() -> argparse.ArgumentParser:
     b_turn.add_argument("--turns", type=int, default=20)
     b_turn.add_argument("--engine", choices=["scripted", "llm"], default="scripted")
     b_turn.set_defaults(func=cmd_bench_turn)
+    b_load = bench_sub.add_parser("load", help="N simulated trainees on a real server through its HTTP API")
+    b_load.add_argument("--trainees", type=int, default=10)
+    b_load.add_argument("--spoken", action="store_true", help="spoken turns (the default)")
+    b_load.add_argument("--typed", action="store_true", help="typed turns instead")
+    b_load.add_argument("--turns", type=int, default=3, help="turns per call")
+    b_load.add_argument("--processes", type=int, default=1, help="server processes (more than one: behind nginx)")
+    b_load.add_argument("--kill-one", action="store_true", help="kill one process with -9 midway")
+    b_load.add_argument("--database-url", help="e.g. a PostgreSQL URL shared by the processes (default: SQLite)")
+    b_load.add_argument("--timeout", type=float, default=600.0)
+    b_load.set_defaults(func=cmd_bench_load)
     b_det = bench_sub.add_parser("detector", help="per-reply latency of the behaviour detector")
     b_det.add_argument("file", nargs="?", help="JSONL rows (default: the corpus test part)")
     b_det.add_argument("--engine", choices=["hybrid", "rules"], default="hybrid")

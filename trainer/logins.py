@@ -71,6 +71,15 @@ class LoginThrottle:
             for key in keys:
                 self._failures.pop(key, None)
 
+    def forgive(self, keys: list[str]) -> None:
+        """Take back one failure counted ahead of a check that then succeeded (an address: many
+        trainees log in from one office, and their successes are no guesses)."""
+        with self._lock:
+            for key in keys:
+                entry = self._failures.get(key)
+                if entry is not None and entry.times:
+                    entry.times.pop()
+
     def _recent(self, key: str) -> int:
         entry = self._failures.get(key)
         if entry is None:
@@ -154,6 +163,7 @@ class LoginGuard:
             await asyncio.to_thread(self.audit, "login_failed", name, "wrong name or password", address)
             return False
         self.accounts.succeeded(account)
+        self.addresses.forgive(where)
         await asyncio.to_thread(self.audit, "login", name, f"role {user.role.value}", address)  # a database write
         return True
 

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     tts_engine: str | None = Field(
         None, description="piper or espeak for every customer; default: the persona's, else piper."
     )
+    warm_voices: bool = Field(True, description="At start, synthesize every persona's lines in the background.")
     abandon_after_minutes: float = Field(30.0, gt=0, description="A call idle this long is closed as abandoned.")
     max_upload_mb: int = Field(25, ge=1, le=500, description="Larger uploads are refused before they are stored.")
     max_reply_seconds: float = Field(120.0, gt=1, le=1800, description="Longer recordings are refused.")

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from trainer.app.access import Forbidden, Viewer
 from trainer.app.plain import cell_text, html_text, markdown_text
 from trainer.audio import AudioError
-from trainer.call import Call, CallOptions, CallVoice, TurnResult
+from trainer.call import Call, CallOptions, CallVoice, TurnResult, warm_lines
 from trainer.catalog import Catalog, load_catalog
 from trainer.customer.difficulty import at_level
 from trainer.formats.call import CustomerLine, Finding, Scorecard, StepWalk, Stuck, Turn
@@ -267,11 +267,11 @@ class PracticeRoom:
         self._calls: OrderedDict[str, _Active] = OrderedDict()
         self._calls_lock = threading.Lock()
         # Speech engines queue their own work (`trainer.speechqueue`): no lock around a turn.
+        self._stopping = threading.Event()
         if voice:  # load the speech model now, not while the first trainee waits for an answer
             threading.Thread(target=self._warm_transcriber, daemon=True, name="callcoach-stt").start()
         # The detector's models too (about a second), in the background: the page is up meanwhile.
         threading.Thread(target=self._warm_detector, daemon=True, name="callcoach-detector").start()
-        self._stopping = threading.Event()
         threading.Thread(target=self._close_idle_often, daemon=True, name="callcoach-idle").start()
 
     @staticmethod
@@ -293,6 +293,18 @@ class PracticeRoom:
             shared_transcriber(s.stt_engine, s.stt_model, s.stt_threads)
         except Exception:  # a background warm-up must not crash: the first spoken reply reports the problem
             pass
+        if self.settings.warm_voices:
+            self._warm_voices()
+
+    def _warm_voices(self) -> None:
+        """Every persona's scripted lines into the voice cache, in the background, at the lowest
+        priority and behind any trainee's speech (`trainer.speechqueue`): once a server has run,
+        a call's lines are cached on disk and a turn seldom synthesizes anything."""
+        with contextlib.suppress(Exception):  # the calls themselves report a broken voice
+            for persona in self.catalog().personas.values():
+                if self._stopping.is_set():
+                    return
+                CallVoice.from_settings(self.settings, persona).customer.warm(warm_lines(persona), stop=self._stopping)
 
     def catalog(self) -> Catalog:
         """The files as they are on disk now (a changed file is parsed again, the rest come from

@@ -581,7 +581,9 @@ def launch(settings: Settings, host: str | None = None, port: int | None = None,
     middleware = [Middleware(ClientAddress)]
     if not app.local:  # with logins, a served file goes to its owner only (one local user otherwise)
         middleware.append(Middleware(OwnFilesOnly, owners=app.files, role_of=app.role_of))
-    demo.queue(default_concurrency_limit=4)
+    # The library bounds the heavy work itself (`trainer.speechqueue`): gradio must not queue
+    # typed turns and call starts behind four recordings, as its default limit would.
+    demo.queue(default_concurrency_limit=32)
     app.sweeper = sweep_every(app.cache, 600, app.stopping)  # at start, then every 10 minutes
     demo.launch(
         app_kwargs={"middleware": middleware, "lifespan": _logins_shared_with(app)},
