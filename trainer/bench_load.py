@@ -87,7 +87,7 @@ def _warm_cache(settings: Settings) -> Path:
 
 
 def _trainee(client, url: str, name: str, password: str, recordings, figures: Figures, deadline: float, spoken: bool):
-    from gradio_client import Client, handle_file
+    from gradio_client import handle_file
 
     time.sleep(random.uniform(0, 3))  # trainees do not all press Start in the same instant
     pace = random.uniform(0.85, 1.2)  # and each speaks at their own rate
@@ -108,7 +108,7 @@ def _trainee(client, url: str, name: str, password: str, recordings, figures: Fi
                 outputs = client.predict(TYPED[0], "coach", api_name="/reply_text")
         except Exception as exc:  # the process behind this trainee died: resume elsewhere, once
             figures.errors.append(f"{name}: {type(exc).__name__}")
-            client = Client(url, auth=(name, password), verbose=False)
+            client = _client(url, name, password)
             client.predict(api_name="/resume_call")
             with figures.lock:
                 figures.resumed += 1
@@ -124,16 +124,16 @@ def _heard_for(outputs) -> float:
     import soundfile
 
     audio = outputs[1] if isinstance(outputs, tuple | list) and len(outputs) > 1 else None
+    path = audio.get("path") if isinstance(audio, dict) else audio  # not downloaded: the server's file
     with contextlib.suppress(Exception):
-        if isinstance(audio, str) and Path(audio).is_file():
-            return float(soundfile.info(audio).duration)
+        if isinstance(path, str) and Path(path).is_file():
+            return float(soundfile.info(path).duration)
     return 3.0
 
 
 def _typist(url: str, password: str, figures: Figures, stop: threading.Event) -> None:
-    from gradio_client import Client
 
-    client = Client(url, auth=("typist", password), verbose=False)
+    client = _client(url, "typist", password)
     n = 0
     while not stop.is_set():
         with contextlib.suppress(Exception):  # a call per round of lines; a dead process: the next one
@@ -148,7 +148,7 @@ def _typist(url: str, password: str, figures: Figures, stop: threading.Event) ->
             client.predict("coach", api_name="/end_call")
         if stop.wait(0.5):
             return
-        client = Client(url, auth=("typist", password), verbose=False) if n == 0 else client
+        client = _client(url, "typist", password) if n == 0 else client
 
 
 def bench_load(
@@ -242,11 +242,17 @@ def _logged_in(url: str, names: list[str], password: str) -> dict:
     """A gradio_client per trainee: log in and read the app's API, like a browser loading the page."""
     from concurrent.futures import ThreadPoolExecutor
 
+    with ThreadPoolExecutor(2) as pool:
+        made = pool.map(lambda n: _client(url, n, password), names)
+        return dict(zip(names, made, strict=True))
+
+
+def _client(url: str, name: str, password: str):
+    """A trainee's client. It does not download the customer's audio: the load generator runs on
+    the server's own two cores, and a browser fetches audio on the trainee's machine."""
     from gradio_client import Client
 
-    with ThreadPoolExecutor(2) as pool:
-        made = pool.map(lambda n: Client(url, auth=(n, password), verbose=False), names)
-        return dict(zip(names, made, strict=True))
+    return Client(url, auth=(name, password), verbose=False, download_files=False)
 
 
 def _guarded(job, figures: Figures, *args) -> None:
