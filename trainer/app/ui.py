@@ -218,7 +218,10 @@ def _practice(app: App) -> tuple[tuple[gr.HTML, gr.Radio], gr.Button]:
             mic = gr.Audio(sources=["microphone"], type="filepath", label="Your answer", elem_id="mic")
             send_audio = gr.Button("Send my recording", elem_id="send-recording")
         with gr.Column():
-            typed = gr.Textbox(label="...or type your answer", lines=2, elem_id="typed-reply")
+            # One line, so Enter sends it (a walkthrough lost a reply to Enter adding a new line).
+            typed = gr.Textbox(
+                label="...or type your answer (Enter sends)", lines=1, max_lines=4, elem_id="typed-reply"
+            )
             send_text = gr.Button("Send typed answer", elem_id="send-typed")
     heard = gr.Textbox(label="What was heard", interactive=False, elem_id="heard")
     coach = gr.HTML(elem_id="coach")
