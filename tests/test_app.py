@@ -371,6 +371,39 @@ def test_a_manager_overrides_a_score_and_comments_and_the_original_stays(room: P
     assert name
 
 
+def test_an_override_reaches_the_overall_score_everywhere_with_the_graders_beside_it(
+    room: PracticeRoom, log: SessionLog
+) -> None:
+    """A walkthrough found overrides that never reached the overall score: not in the detail,
+    the table, the trend, the CSV, the averages or the trainee's own progress."""
+    import csv
+
+    sid = play(room, ALICE, "escalated", (URGENT, "Open the filter icon and remove Closed archived, then reload."))
+    session = review.open_session(log, MEG, sid)
+    graded = session["overall"]
+    rubrics = {k: v for k, v in session["scorecard"]["rubrics"].items() if v["applicable"]}
+    low = min(rubrics, key=lambda k: rubrics[k]["score"])
+    review.override_score(log, MEG, sid, low, 100, "The grader missed how well she handled it.")
+    expected = round(
+        sum((100 if k == low else v["score"]) * v["weight"] for k, v in rubrics.items())
+        / sum(v["weight"] for v in rubrics.values())
+    )
+    if not session["scorecard"]["fixed"]:
+        expected = min(expected, 60)
+    assert expected != graded  # the override changes the overall, else this test proves nothing
+    (summary,) = review.filter_sessions(log, MEG, review.SessionFilter())
+    assert (summary.score, summary.overall) == (expected, graded)  # the grader's stays beside it
+    assert review.table_rows([summary])[0][7] == expected
+    assert [p["score"] for p in review.trend_rows([summary])] == [expected]
+    row = next(csv.DictReader(review.export_csv(log, MEG, review.SessionFilter()).splitlines()))
+    assert (int(row["score"]), int(row["overall"]), int(row["reviewed_overall"])) == (expected, graded, expected)
+    averages = {a["rubric"]: a["average"] for a in review.rubric_averages(log, [summary])}
+    assert averages[rubrics[low]["name"]] == 100
+    assert [p["score"] for p in progress_rows(log, ALICE)] == [expected]
+    html = review.session_html(review.open_session(log, ALICE, sid))
+    assert f"overall {expected} (the grader gave {graded})" in html
+
+
 def test_recordings_only_from_the_session_itself(tmp_path: Path) -> None:
     session = {"turns": [{"index": 0, "customer_audio": "audio/s1/turn-00-customer.ogg", "reply_audio": None}]}
     (tmp_path / "audio/s1").mkdir(parents=True)

@@ -581,7 +581,7 @@ def progress_rows(log: SessionLog, viewer: Viewer) -> list[dict]:
             "customer": s.persona_name,
             "mode": s.mode,
             "outcome": s.outcome,
-            "score": s.overall,
+            "score": s.score,
             "tough call": "yes" if s.hard_call else "",
         }
         for s in log.list(trainee=viewer.name)

@@ -21,7 +21,22 @@ from trainer.scoring.outcome import outcome_words
 from trainer.sessionlog import SessionLog, SessionNotFound, SessionSummary
 
 ROUGH_OUTCOMES = {"customer_hung_up"}
-CSV_FIELDS = ["id", "trainee", "persona_id", "archetype", "mode", "started_at", "outcome", "overall", "rough", "turns"]
+# "score" is the one that counts (overrides, else a regrade, else the grader's "overall").
+CSV_FIELDS = [
+    "id",
+    "trainee",
+    "persona_id",
+    "archetype",
+    "mode",
+    "started_at",
+    "outcome",
+    "score",
+    "overall",
+    "regraded_overall",
+    "reviewed_overall",
+    "rough",
+    "turns",
+]
 TABLE_HEADERS = ["id", "when", "trainee", "customer", "archetype", "mode", "outcome", "score", "rough"]
 
 
@@ -73,9 +88,9 @@ def filter_sessions(log: SessionLog, viewer: Viewer, wanted: SessionFilter) -> l
             continue
         if (start and when < start) or (end and when > end):
             continue
-        if s.overall is None and not full_range:
+        if s.score is None and not full_range:
             continue
-        if s.overall is not None and not wanted.score_min <= s.overall <= wanted.score_max:
+        if s.score is not None and not wanted.score_min <= s.score <= wanted.score_max:
             continue
         if wanted.rough_only and not is_rough(s):
             continue
@@ -93,7 +108,7 @@ def table_rows(rows: list[SessionSummary]) -> list[list]:
             s.archetype,
             s.mode,
             s.outcome,
-            s.overall,
+            s.score,
             "⚑ rough" if is_rough(s) else "",
         ]
         for s in rows
@@ -114,16 +129,16 @@ def csv_text(rows: list[SessionSummary]) -> str:
     writer.writeheader()
     for s in rows:
         data = s.model_dump(mode="json")
-        writer.writerow({**{k: data.get(k) for k in CSV_FIELDS}, "rough": is_rough(s)})
+        writer.writerow({**{k: data.get(k) for k in CSV_FIELDS}, "score": s.score, "rough": is_rough(s)})
     return out.getvalue()
 
 
 def trend_rows(rows: list[SessionSummary]) -> list[dict]:
     """One point per finished call: each trainee's overall score over time."""
     return [
-        {"when": s.started_at.replace(tzinfo=None), "trainee": s.trainee, "score": s.overall}
+        {"when": s.started_at.replace(tzinfo=None), "trainee": s.trainee, "score": s.score}
         for s in sorted(rows, key=lambda s: s.started_at)
-        if s.overall is not None
+        if s.score is not None
     ]
 
 
@@ -131,12 +146,15 @@ def rubric_averages(log: SessionLog, rows: list[SessionSummary], limit: int = 50
     """The mean score per rubric over the shown calls (where the rubric applied)."""
     totals: dict[str, list[int]] = {}
     for s in rows[:limit]:
-        if s.overall is None:
+        if s.score is None:
             continue
-        card = log.get(s.id).get("scorecard") or {}
-        for rubric in (card.get("rubrics") or {}).values():
+        session = log.get(s.id)
+        card = session.get("regraded_scorecard") or session.get("scorecard") or {}
+        overridden = {r["rubric"]: r["score"] for r in log.reviews(s.id) if r["rubric"]}  # the latest counts
+        for key, rubric in (card.get("rubrics") or {}).items():
             if rubric.get("applicable") and rubric.get("score") is not None:
-                totals.setdefault(rubric.get("name") or rubric["rubric"], []).append(rubric["score"])
+                score = overridden.get(key, rubric["score"])
+                totals.setdefault(rubric.get("name") or rubric["rubric"], []).append(score)
     return [{"rubric": name, "average": round(sum(v) / len(v), 1)} for name, v in sorted(totals.items())]
 
 
@@ -234,13 +252,16 @@ def _behaviour_html(behaviour: str, evidence: str) -> str:
 def session_html(session: dict) -> str:
     """The transcript turn by turn with behaviours and feedback, then the scores."""
     esc = html_text
-    overall = session.get("overall")
+    overall = session.get("score")
+    grader = session.get("overall")
+    beside = f" (the grader gave {grader})" if overall is not None and grader is not None and overall != grader else ""
     parts = [
         f"<h3>{esc(session['persona_name'])} · {esc(session['trainee'])} · "
         f"{esc(session['started_at'][:16].replace('T', ' '))}</h3>",
         f"<p>mode {esc(session['mode'])} · level {esc(session.get('level') or '-')} · "
         f"{esc(outcome_words(session['outcome']))} · "
-        f"overall {'-' if overall is None else overall}{' · ⚑ rough call' if session.get('hard_call') else ''}</p>",
+        f"overall {'-' if overall is None else overall}{beside}"
+        f"{' · ⚑ rough call' if session.get('hard_call') else ''}</p>",
     ]
     reviews = session.get("reviews") or []
     for turn in session["turns"]:

@@ -12,7 +12,7 @@ from trainer.formats.call import Finding, Outcome, RubricScore, Scorecard, Turn
 from trainer.formats.persona import Persona
 from trainer.formats.rubric import CallEvent, Effect, Rubric
 from trainer.scoring.context import CONTEXTS, MOMENTS
-from trainer.scoring.outcome import capped, missed
+from trainer.scoring.outcome import capped, missed, weighted_overall
 
 HARD_CALL_SCORE = 50
 HARD_CALL_ANGER = 90
@@ -78,8 +78,7 @@ class Grader:
     def scorecard(self, turns: list[Turn], outcome: Outcome) -> Scorecard:
         scores = {r.id: self._score(r, turns) for r in self.rubrics}
         applicable = [s for s in scores.values() if s.applicable and s.score is not None]
-        total_weight = sum(s.weight for s in applicable)
-        average = round(sum(s.score * s.weight for s in applicable) / total_weight) if total_weight else None
+        average = weighted_overall([(s.score, s.weight) for s in applicable])
         done = turns[-1].customer.steps_done if turns else []
         is_fixed = fixed(self.persona.problem, done)
         overall = capped(average, is_fixed)

@@ -32,6 +32,12 @@ def outcome_words(outcome: Outcome | str) -> str:
         return str(outcome).replace("_", " ")
 
 
+def weighted_overall(scores: list[tuple[int, float]]) -> int | None:
+    """The rubrics' weighted average (score, weight), before any cap; None with nothing scored."""
+    total = sum(weight for _, weight in scores)
+    return round(sum(score * weight for score, weight in scores) / total) if total else None
+
+
 def capped(overall: int | None, fixed: bool) -> int | None:
     """The overall score with the cap for an unfixed problem applied."""
     if overall is None or fixed:

@@ -14,6 +14,7 @@ from trainer.formats.call import Outcome, Scorecard, Turn
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Persona
 from trainer.playbook import Behaviour
+from trainer.scoring.outcome import capped, weighted_overall
 from trainer.sessionlog.tables import (
     AuditRow,
     Base,
@@ -59,6 +60,17 @@ class SessionSummary(BaseModel):
     hard_call: bool
     turns: int
     regraded_overall: int | None = None  # the call graded again after a manager's corrections
+    reviewed_overall: int | None = None  # with a manager's score overrides in
+
+    @property
+    def score(self) -> int | None:
+        """The score that counts: the manager's overrides, else the regrade after corrections,
+        else the grader's. Every table, trend, average and export shows this one."""
+        for value in (self.reviewed_overall, self.regraded_overall, self.overall):
+            if value is not None:
+                return value
+        return None
+
     level: str | None = None  # easy, medium or hard: how the customer was played
 
 
@@ -232,6 +244,8 @@ class SessionLog:
             if not any(s.rubric == rubric and s.applicable for s in row.scores):
                 raise TrainerError(f"rubric {rubric!r} was not scored in this call")
             db.add(self._review(row.id, author, reason, rubric=rubric, score=score))
+            db.flush()
+            row.reviewed_overall = _with_overrides(db, row)
             db.add(_audit_row("override", author, f"session {row.id} {rubric} -> {score}: {reason}"))
 
     def comment_turn(self, session_id: str, turn: int, comment: str, author: str) -> None:
@@ -433,6 +447,7 @@ class SessionLog:
             row = self._get(db, session_id)
             return {
                 **self._summary(row).model_dump(mode="json"),
+                "score": self._summary(row).score,
                 "seed": row.seed,
                 "learning_style": row.learning_style,
                 "turns": [self._turn(t) for t in row.turns],
@@ -483,6 +498,7 @@ class SessionLog:
             hard_call=row.hard_call,
             turns=len(row.turns),
             regraded_overall=row.regraded_overall,
+            reviewed_overall=row.reviewed_overall,
             level=row.level,
         )
 
@@ -494,3 +510,16 @@ def _audit_row(action: str, actor: str, detail: str, address: str | None = None)
 def _last_activity(row: SessionRow) -> datetime:
     moments = [row.started_at] + [t.said_at for t in row.turns] + [t.replied_at for t in row.turns if t.replied_at]
     return max(_utc(m) for m in moments)
+
+
+def _with_overrides(db: Session, row: SessionRow) -> int | None:
+    """The overall with each rubric's latest override in place of its score (the regraded
+    scores when the call was regraded), weighted and capped as the grader does."""
+    card = row.regraded_scorecard or row.scorecard or {}
+    rubrics = {
+        k: v for k, v in (card.get("rubrics") or {}).items() if v.get("applicable") and v.get("score") is not None
+    }
+    reviews = db.scalars(select(ReviewRow).where(ReviewRow.session_id == row.id).order_by(ReviewRow.id))
+    latest = {r.rubric: r.score for r in reviews if r.rubric and r.score is not None}
+    scores = [(latest.get(key, value["score"]), float(value.get("weight", 1.0))) for key, value in rubrics.items()]
+    return capped(weighted_overall(scores), bool(card.get("fixed")))

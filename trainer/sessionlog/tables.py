@@ -32,6 +32,8 @@ class SessionRow(Base):
     # After a manager corrected the grader: the call graded again, beside the original above.
     regraded_overall: Mapped[int | None] = mapped_column(Integer, nullable=True)
     regraded_scorecard: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # After a manager overrode a rubric score: the overall with the overrides in (the scores above stay).
+    reviewed_overall: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     turns: Mapped[list["TurnRow"]] = relationship(
         back_populates="session", order_by="TurnRow.index", cascade="all, delete-orphan"
