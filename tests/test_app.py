@@ -524,3 +524,14 @@ def test_a_server_puts_every_personas_lines_in_the_voice_cache_in_the_background
     while time.monotonic() < deadline and any(voice.cached(text, anger) is None for text, anger in lines):
         time.sleep(0.5)
     assert all(voice.cached(text, anger) is not None for text, anger in lines)
+
+
+def test_send_or_end_after_the_customer_ended_the_call_is_a_message_not_an_error(room: PracticeRoom) -> None:
+    """Walkthrough: after "I've got to go", End or Send painted red error badges everywhere."""
+    view = room.start(ALICE, "escalated", "coach", seed=0)
+    view = room.end(ALICE, view.token)
+    assert view.ended and "Scorecard" in view.scorecard
+    for late in (room.reply_text(ALICE, view.token, "hello?"), room.end(ALICE, view.token)):
+        assert late.warning and "This call is over" in late.status and late.scorecard == view.scorecard
+    with pytest.raises(Forbidden):
+        room.reply_text(BOB, view.token, "not my call")  # someone else's ended call is no call at all

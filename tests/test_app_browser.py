@@ -252,5 +252,13 @@ def test_a_reload_offers_the_call_back_and_typed_html_shows_as_text(server: str,
                 timeout=30_000
             )
             _shot(page, shots, "08-resumed-and-going-on")
+            page.locator("#end-call").click()
+            page.locator("#scorecard").get_by_text("Scorecard:").wait_for(timeout=30_000)
+            page.locator("#end-call").click()  # once more, after the end: a message, not an error
+            page.locator("#call-status").get_by_text("This call is over").wait_for(timeout=30_000)
+            page.wait_for_timeout(500)
+            assert page.get_by_text("Error", exact=True).count() == 0
+            assert page.locator("#scorecard").get_by_text("Scorecard:").count() == 1
+            _shot(page, shots, "09-end-after-the-end")
         finally:
             browser.close()

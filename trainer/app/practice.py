@@ -265,6 +265,7 @@ class PracticeRoom:
         self.log = log
         self.voice = voice
         self._calls: OrderedDict[str, _Active] = OrderedDict()
+        self._ended: OrderedDict[str, tuple[str, CallView]] = OrderedDict()  # token -> owner, last view
         self._calls_lock = threading.Lock()
         # Speech engines queue their own work (`trainer.speechqueue`): no lock around a turn.
         self._stopping = threading.Event()
@@ -444,15 +445,21 @@ class PracticeRoom:
         return call, note
 
     def reply_text(self, viewer: Viewer, token: str, text: str) -> CallView:
+        if (over := self._over(viewer, token)) is not None:
+            return over
         return self._reply(viewer, token, lambda call: call.reply(text), heard="")
 
     def reply_audio(self, viewer: Viewer, token: str, recording: str | Path | bytes | None) -> CallView:
+        if (over := self._over(viewer, token)) is not None:
+            return over
         if recording is None:
             return self._unchanged(viewer, token, "No recording arrived: press record, speak, then stop.")
         data = Path(recording) if isinstance(recording, str) else recording
         return self._reply(viewer, token, lambda call: call.reply_audio(data), heard=None)
 
     def end(self, viewer: Viewer, token: str) -> CallView:
+        if (over := self._over(viewer, token)) is not None:
+            return over
         active = self._active(viewer, token)
         with active.lock:
             view = self._finished(token, active, status="You ended the call.")
@@ -514,12 +521,28 @@ class PracticeRoom:
     def _finished(self, token: str, active: _Active, status: str, heard: str = "", coach: str = "") -> CallView:
         call = active.call
         card = call.finish()
-        with self._calls_lock:
-            self._calls.pop(token, None)
         view = self._view(token, call, heard=heard, coach=coach, status=status)
         view.ended = True
         view.hard_call = card.hard_call
         view.scorecard = scorecard_markdown(card, call.persona, call.options.mode)
+        with self._calls_lock:
+            self._calls.pop(token, None)
+            self._ended[token] = (active.owner, view)
+            while len(self._ended) > MAX_ACTIVE_CALLS:
+                self._ended.popitem(last=False)
+        return view
+
+    def _over(self, viewer: Viewer, token: str) -> CallView | None:
+        """Send or End after the call ended (the customer hung up, or was satisfied): a plain
+        message on the page, the scorecard left as it is; not an error (a walkthrough found red
+        error badges on every panel after "I've got to go" and a click on End)."""
+        with self._calls_lock:
+            ended = self._ended.get(token or "")
+        if ended is None or ended[0] != viewer.name:
+            return None
+        view = ended[1].model_copy(update={"audio": None, "coach": "", "heard": ""})
+        view.status = "This call is over: your scorecard is below. Pick a customer and start a new call."
+        view.warning = True
         return view
 
     def _view(self, token: str, call: Call, heard: str = "", coach: str = "", status: str = "") -> CallView:

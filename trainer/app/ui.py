@@ -247,7 +247,7 @@ def _practice(app: App) -> tuple[tuple[gr.HTML, gr.Radio], gr.Button]:
         if view.ended and view.hard_call:
             status_text += "\n\n" + cool_down_markdown()
         return (
-            "" if view.ended else view.token,
+            view.token,  # kept after the end: a late Send or End gets "this call is over", not an error
             view.messages,
             app.servable(view.audio, view_owner) if view.audio else gr.skip(),
             anger_meter_html(view.anger),
