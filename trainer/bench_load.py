@@ -155,7 +155,7 @@ def bench_load(
     settings: Settings,
     trainees: int,
     spoken: bool = True,
-    turns: int = 3,
+    turns: int = 5,
     processes: int = 1,
     kill_one: bool = False,
     timeout: float = 600.0,

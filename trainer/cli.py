@@ -677,7 +677,7 @@ def build_parser() -> argparse.ArgumentParser:
     b_load.add_argument("--trainees", type=int, default=10)
     b_load.add_argument("--spoken", action="store_true", help="spoken turns (the default)")
     b_load.add_argument("--typed", action="store_true", help="typed turns instead")
-    b_load.add_argument("--turns", type=int, default=3, help="turns per call")
+    b_load.add_argument("--turns", type=int, default=5, help="turns per call (5: the whole good call script)")
     b_load.add_argument("--processes", type=int, default=1, help="server processes (more than one: behind nginx)")
     b_load.add_argument("--kill-one", action="store_true", help="kill one process with -9 midway")
     b_load.add_argument("--database-url", help="e.g. a PostgreSQL URL shared by the processes (default: SQLite)")
