@@ -9,7 +9,7 @@ import pytest
 
 from trainer.app import review
 from trainer.app.access import Viewer
-from trainer.app.practice import PracticeRoom
+from trainer.app.practice import PracticeRoom, progress_rows
 from trainer.formats.call import Outcome
 from trainer.sessionlog import SessionLog
 from trainer.settings import PROJECT_ROOT, Settings
@@ -103,6 +103,8 @@ def test_a_call_left_idle_is_abandoned_and_kept_out_of_the_averages(
     rows = review.filter_sessions(log, MEG, review.SessionFilter())
     abandoned = [s for s in rows if s.outcome == Outcome.abandoned.value]
     assert len(abandoned) == 1 and abandoned[0].overall is None and abandoned[0].turns == 2
+    labels = {row[6] for row in review.table_rows(rows)}  # shown as such, in words
+    assert "abandoned" in labels and "abandoned" in {r["outcome"] for r in progress_rows(log, ALICE)}
     assert [p["score"] for p in review.trend_rows(rows)] == [s.overall for s in rows if s.persona_id == "escalated"]
     averages = review.rubric_averages(log, rows)
     graded = log.get(next(s.id for s in rows if s.persona_id == "escalated"))["scorecard"]["rubrics"]

@@ -622,3 +622,13 @@ def test_reciting_the_phrase_bank_three_times_scores_at_most_40_for_every_person
                 call.reply(recital)
         card = call.finish()
         assert card.overall is not None and card.overall <= 40, (persona.id, card.overall)
+
+
+def test_findings_count_the_trainees_replies_from_one_and_outcomes_read_as_words() -> None:
+    """Walkthrough: scorecards numbered turns from 0; tables showed `script_ended`."""
+    from trainer.scoring.outcome import outcome_label
+
+    assert Finding(rubric="calm", turn=0, trigger="x", points=5, feedback="f").where == "reply 1"
+    assert Finding(rubric="calm", turn=None, trigger="x", points=5, feedback="f").where == "whole call"
+    assert outcome_label(Outcome.script_ended) == "ended before the fix"
+    assert all("_" not in outcome_label(o) for o in Outcome)

@@ -26,7 +26,7 @@ from trainer.formats.call import CustomerLine, Finding, Scorecard, StepWalk, Stu
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Difficulty, Persona
 from trainer.playbook import is_good
-from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_words
+from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_label, outcome_words
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 
@@ -603,7 +603,7 @@ def progress_rows(log: SessionLog, viewer: Viewer) -> list[dict]:
             "when": f"{s.started_at:%Y-%m-%d %H:%M}",
             "customer": s.persona_name,
             "mode": s.mode,
-            "outcome": s.outcome,
+            "outcome": outcome_label(s.outcome),
             "score": s.score,
             "tough call": "yes" if s.hard_call else "",
         }

@@ -17,7 +17,7 @@ from trainer.app.plain import cell_text, html_text
 from trainer.catalog import Catalog
 from trainer.formats.errors import TrainerError
 from trainer.playbook import Behaviour, is_good
-from trainer.scoring.outcome import outcome_words
+from trainer.scoring.outcome import outcome_label, outcome_words
 from trainer.sessionlog import SessionLog, SessionNotFound, SessionSummary
 
 ROUGH_OUTCOMES = {"customer_hung_up"}
@@ -107,7 +107,7 @@ def table_rows(rows: list[SessionSummary]) -> list[list]:
             cell_text(s.persona_name),
             s.archetype,
             s.mode,
-            s.outcome,
+            outcome_label(s.outcome),
             s.score,
             "⚑ rough" if is_rough(s) else "",
         ]
@@ -271,7 +271,7 @@ def session_html(session: dict) -> str:
         )
         if turn.get("reply") is not None:
             engine = turn.get("transcript_engine")
-            how = f" <small>(heard by {esc(engine)})</small>" if engine else ""
+            how = f" <small>(heard by speech recognition, {esc(engine.split(':')[0])})</small>" if engine else ""
             parts.append(f"<p><b>trainee</b>{how}: {esc(turn['reply'])}</p>")
             found = [_behaviour_html(d["behaviour"], d.get("evidence", "")) for d in turn.get("detections") or []]
             parts.append("<p>heard: " + (", ".join(found) or "nothing from the playbook") + "</p>")

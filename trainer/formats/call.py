@@ -92,8 +92,9 @@ class Finding(BaseModel):
 
     @property
     def where(self) -> str:
-        """Where in the call it happened, as every scorecard labels it."""
-        return f"turn {self.turn}" if self.turn is not None else "whole call"
+        """Where in the call it happened, as every scorecard labels it: the trainee's replies
+        counted from 1 (the log's turn 0 is the customer's opening and the first reply)."""
+        return f"reply {self.turn + 1}" if self.turn is not None else "whole call"
 
 
 class Stuck(StrEnum):

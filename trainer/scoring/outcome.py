@@ -24,6 +24,27 @@ OUTCOME_WORDS: dict[Outcome, str] = {
 }
 
 
+# The same outcomes in a few words, for table cells.
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.satisfied: "fixed, satisfied",
+    Outcome.fixed_unhappy: "fixed, still upset",
+    Outcome.script_ended: "ended before the fix",
+    Outcome.trainee_ended: "trainee hung up",
+    Outcome.customer_hung_up: "customer hung up",
+    Outcome.transferred: "transferred",
+    Outcome.abandoned: "abandoned",
+    Outcome.in_progress: "in progress",
+}
+
+
+def outcome_label(outcome: Outcome | str) -> str:
+    """The outcome in a few words ("ended before the fix"), for a table."""
+    try:
+        return OUTCOME_LABELS[Outcome(outcome)]
+    except ValueError:
+        return str(outcome).replace("_", " ")
+
+
 def outcome_words(outcome: Outcome | str) -> str:
     """The outcome as a sentence ("you ended the call before the problem was fixed")."""
     try:
