@@ -228,6 +228,10 @@ def test_a_reload_offers_the_call_back_and_typed_html_shows_as_text(server: str,
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             _login(page, server, "alice", "alice-password")
+            page.locator("#start-call").click()  # no customer picked: one message, no badge on every panel
+            page.get_by_text("pick a customer first").first.wait_for(timeout=30_000)
+            for panel in ("#transcript", "#customer-audio", "#heard", "#coach"):
+                assert page.locator(panel).get_by_text("Error", exact=True).count() == 0, panel
             page.get_by_text("Marcus Doyle · cursing").first.click()
             page.locator("#start-call").click()
             page.locator("#transcript").get_by_text("Marcus Doyle:").wait_for(timeout=60_000)

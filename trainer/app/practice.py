@@ -332,7 +332,7 @@ class PracticeRoom:
         if engine not in ENGINES:
             raise TrainerError(f"the customer is scripted or llm, not {engine!r}")
         if not persona_id:
-            raise TrainerError("pick a customer first")
+            raise TrainerError("pick a customer first: click a name under “Your customer”, then Start the call")
         if level and level not in LEVELS:
             raise TrainerError(f"the level is easy, medium or hard, not {level!r}")
         catalog = self.catalog()

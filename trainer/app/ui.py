@@ -239,6 +239,8 @@ def _practice(app: App) -> tuple[tuple[gr.HTML, gr.Radio], gr.Button]:
         mine = gr.HTML(elem_id="my-call")
 
     outputs = [token, chat, customer_audio, anger, heard, coach, status, scorecard, bank, mic, typed]
+    # Progress and a mistake's message show on the status line only, not as a red "Error" badge on
+    # every panel of the call (a walkthrough found one mistake painting them all).
 
     def show(view: CallView, mode_value: str, view_owner: str) -> tuple:
         if view.warning:
@@ -315,17 +317,17 @@ def _practice(app: App) -> tuple[tuple[gr.HTML, gr.Radio], gr.Button]:
         sid = str(row[0]) if row else ""
         return sid, on_mine(sid, request)
 
-    start.click(on_start, [persona, mode, engine, level], outputs, api_name="start_call").success(
-        lambda: gr.Button(visible=False), None, resume, api_visibility="private"
-    )
+    start.click(
+        on_start, [persona, mode, engine, level], outputs, api_name="start_call", show_progress_on=status
+    ).success(lambda: gr.Button(visible=False), None, resume, api_visibility="private")
     open_mine.click(on_mine, mine_id, mine, api_name="my_session")
     past.select(on_pick, None, [mine_id, mine], api_visibility="private")
-    send_text.click(on_text, [token, typed, mode], outputs, api_name="reply_text")
-    typed.submit(on_text, [token, typed, mode], outputs, api_visibility="private")
-    send_audio.click(on_audio, [token, mic, mode], outputs, api_name="reply_audio")
-    end.click(on_end, [token, mode], outputs, api_name="end_call")
+    send_text.click(on_text, [token, typed, mode], outputs, api_name="reply_text", show_progress_on=status)
+    typed.submit(on_text, [token, typed, mode], outputs, api_visibility="private", show_progress_on=status)
+    send_audio.click(on_audio, [token, mic, mode], outputs, api_name="reply_audio", show_progress_on=status)
+    end.click(on_end, [token, mode], outputs, api_name="end_call", show_progress_on=status)
     refresh.click(on_progress, None, [past, past_plot], api_name="my_progress")
-    resume.click(on_resume, None, [*outputs, resume], api_name="resume_call")
+    resume.click(on_resume, None, [*outputs, resume], api_name="resume_call", show_progress_on=status)
     return (cards_box, persona), resume
 
 
