@@ -395,8 +395,13 @@ def test_an_override_reaches_the_overall_score_everywhere_with_the_graders_besid
     assert (summary.score, summary.overall) == (expected, graded)  # the grader's stays beside it
     assert review.table_rows([summary])[0][7] == expected
     assert [p["score"] for p in review.trend_rows([summary])] == [expected]
+    review.comment_turn(log, MEG, sid, 0, "Strong first sentence.")
     row = next(csv.DictReader(review.export_csv(log, MEG, review.SessionFilter()).splitlines()))
     assert (int(row["score"]), int(row["overall"]), int(row["reviewed_overall"])) == (expected, graded, expected)
+    assert int(row[f"rubric:{low}"]) == 100  # per rubric, as it counts
+    assert all(row[f"rubric:{k}"] == str(v["score"]) for k, v in rubrics.items() if k != low)
+    assert "The grader missed how well she handled it." in row["overrides"]
+    assert row["comments"] == "reply 1 by meg: Strong first sentence."
     averages = {a["rubric"]: a["average"] for a in review.rubric_averages(log, [summary])}
     assert averages[rubrics[low]["name"]] == 100
     assert [p["score"] for p in progress_rows(log, ALICE)] == [expected]

@@ -120,17 +120,41 @@ def export_csv(log: SessionLog, viewer: Viewer, wanted: SessionFilter) -> str:
     viewer.require_review()
     rows = filter_sessions(log, viewer, wanted)
     log.audit("export", viewer.name, f"{len(rows)} sessions as CSV ({wanted.model_dump_json(exclude_defaults=True)})")
-    return csv_text(rows)
+    return csv_text(rows, log)
 
 
-def csv_text(rows: list[SessionSummary]) -> str:
+def csv_text(rows: list[SessionSummary], log: SessionLog | None = None) -> str:
+    """One row per call. With the log: each rubric's score as it counts (a manager's override in
+    place of the grader's), and the managers' overrides and comments in words."""
+    details = {s.id: _review_columns(log, s.id) for s in rows} if log is not None else {}
+    rubric_columns = sorted({k for d in details.values() for k in d if k.startswith("rubric:")})
+    fields = CSV_FIELDS + ([*rubric_columns, "overrides", "comments"] if log is not None else [])
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+    writer = csv.DictWriter(out, fieldnames=fields)
     writer.writeheader()
     for s in rows:
         data = s.model_dump(mode="json")
-        writer.writerow({**{k: data.get(k) for k in CSV_FIELDS}, "score": s.score, "rough": is_rough(s)})
+        row = {**{k: data.get(k) for k in CSV_FIELDS}, "score": s.score, "rough": is_rough(s)}
+        writer.writerow({**row, **details.get(s.id, {})})
     return out.getvalue()
+
+
+def _review_columns(log: SessionLog, session_id: str) -> dict[str, object]:
+    session = log.get(session_id)
+    card = session.get("regraded_scorecard") or session.get("scorecard") or {}
+    reviews = log.reviews(session_id)
+    overridden = {r["rubric"]: r for r in reviews if r["rubric"]}  # the latest counts
+    columns: dict[str, object] = {}
+    for key, rubric in (card.get("rubrics") or {}).items():
+        if rubric.get("applicable"):
+            columns[f"rubric:{key}"] = overridden[key]["score"] if key in overridden else rubric.get("score")
+    columns["overrides"] = "; ".join(
+        f"{r['rubric']} {r['score']} by {r['author']}: {r['text']}" for r in overridden.values()
+    )
+    columns["comments"] = "; ".join(
+        f"reply {r['turn'] + 1} by {r['author']}: {r['text']}" for r in reviews if r["turn"] is not None
+    )
+    return columns
 
 
 def trend_rows(rows: list[SessionSummary]) -> list[dict]:
