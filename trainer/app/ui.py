@@ -46,6 +46,7 @@ CSS = """
 .cc-cards {display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px}
 .cc-card {border:1px solid #ccc;border-radius:8px;padding:8px}
 .cc-turn {border-bottom:1px solid #eee;padding:4px 0}
+#transcript button[aria-label="Clear"] {display:none}  /* the call's transcript is not the trainee's to wipe */
 """
 
 
