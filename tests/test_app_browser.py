@@ -240,6 +240,7 @@ def test_a_reload_offers_the_call_back_and_typed_html_shows_as_text(server: str,
             page.locator("#transcript").get_by_text("[click](https://evil.example)").wait_for(timeout=30_000)
             assert page.locator("#transcript img#pixel").count() == 0
             assert not page.locator('#transcript button[aria-label="Clear"]').is_visible()  # no wiping mid-call
+            assert page.locator('#mic button[aria-label="Upload file"]').count() == 1  # no microphone: upload
             assert page.locator("#transcript a[href='https://evil.example']").count() == 0
             page.reload()
             page.get_by_text("Logged in as").wait_for(timeout=30_000)

@@ -216,7 +216,8 @@ def _practice(app: App) -> tuple[tuple[gr.HTML, gr.Radio], gr.Button]:
     status = gr.Markdown(elem_id="call-status")
     with gr.Row():
         with gr.Column():
-            mic = gr.Audio(sources=["microphone"], type="filepath", label="Your answer", elem_id="mic")
+            # Record, or upload a recording: a trainee without a microphone can still answer aloud.
+            mic = gr.Audio(sources=["microphone", "upload"], type="filepath", label="Your answer", elem_id="mic")
             send_audio = gr.Button("Send my recording", elem_id="send-recording")
         with gr.Column():
             # One line, so Enter sends it (a walkthrough lost a reply to Enter adding a new line).
