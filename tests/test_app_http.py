@@ -288,3 +288,15 @@ def test_the_web_cache_is_swept_at_start(tmp_path_factory: pytest.TempPathFactor
         app.room.close()
         app.stopping.set()
         demo.close()
+
+
+def test_an_expected_mistake_is_one_log_line_not_a_traceback(server: tuple[str, Settings], capfd, caplog) -> None:
+    """Walkthrough: the server printed a traceback for every expected user error."""
+    import logging
+
+    url, _settings = server
+    alice = client(url, "alice")
+    with caplog.at_level(logging.INFO, logger="callcoach.app"), pytest.raises(AppError, match="pick a customer"):
+        alice.predict("", "coach", api_name="/start_call")
+    assert "Traceback" not in capfd.readouterr().err
+    assert any("user mistake" in r.getMessage() and "pick a customer" in r.getMessage() for r in caplog.records)

@@ -5,6 +5,7 @@ request first (gradio's authenticated user name) and lets the plain function dec
 that viewer may see; a TrainerError becomes a gr.Error, a message on the page.
 """
 
+import logging
 import os
 import shutil
 import sys
@@ -42,6 +43,7 @@ from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 from trainer.users import Role, UserStore
 
+log = logging.getLogger("callcoach.app")
 CSS = """
 .cc-cards {display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px}
 .cc-card {border:1px solid #ccc;border-radius:8px;padding:8px}
@@ -52,11 +54,13 @@ CSS = """
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """A mistake the user can fix is a message on the page, never a stack trace."""
+    """A mistake the user can fix is a message on the page and one line in the server's log,
+    never a stack trace (those are for what nobody expected)."""
     try:
         yield
     except TrainerError as exc:
-        raise gr.Error(str(exc)) from exc
+        log.info("user mistake: %s: %s", type(exc).__name__, exc)
+        raise gr.Error(str(exc), print_exception=False) from exc
 
 
 class App:
