@@ -132,9 +132,7 @@ def _heard_for(outputs) -> float:
 
 
 def _typist(url: str, password: str, figures: Figures, stop: threading.Event) -> None:
-
     client = _client(url, "typist", password)
-    n = 0
     while not stop.is_set():
         with contextlib.suppress(Exception):  # a call per round of lines; a dead process: the next one
             client.predict("cursing", "coach", api_name="/start_call")
@@ -144,11 +142,9 @@ def _typist(url: str, password: str, figures: Figures, stop: threading.Event) ->
                 sent = time.perf_counter()
                 client.predict(line, "coach", api_name="/reply_text")
                 figures.add("typed", time.perf_counter() - sent)
-                n += 1
             client.predict("coach", api_name="/end_call")
         if stop.wait(0.5):
             return
-        client = _client(url, "typist", password) if n == 0 else client
 
 
 def bench_load(

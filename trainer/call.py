@@ -128,8 +128,7 @@ class Call:
         line = self._speak(self.customer.open(), 0)
         self._record(Turn(index=0, customer=line))
         if self.voice is not None:
-            self._warming = threading.Thread(target=self._warm_voice, daemon=True, name="callcoach-warm")
-            self._warming.start()
+            self._start_warming()
         return line
 
     def reply(self, text: str, heard: Heard | None = None) -> TurnResult:
@@ -255,6 +254,10 @@ class Call:
         the line, then the fact ("Like I said," and the fact, when said again) or "I don't know"."""
         return spoken_parts(self.persona, text)
 
+    def _start_warming(self) -> None:
+        self._warming = threading.Thread(target=self._warm_voice, daemon=True, name="callcoach-warm")
+        self._warming.start()
+
     def _warm_voice(self) -> None:
         """Synthesize the persona's scripted lines while the trainee listens to the opening."""
         assert self.voice is not None
@@ -313,8 +316,7 @@ class Call:
         self.turns = list(turns)
         self.session_id = session_id
         if self.voice is not None:
-            self._warming = threading.Thread(target=self._warm_voice, daemon=True, name="callcoach-warm")
-            self._warming.start()
+            self._start_warming()
         return differ
 
     def _ended_by_trainee(self) -> Outcome:

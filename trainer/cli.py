@@ -279,14 +279,20 @@ def cmd_eval_detector(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_eval_facts(args: argparse.Namespace, settings: Settings) -> int:
-    from trainer.customer.facts import FactQuestion, question_accuracy
-
-    rows = list(read_jsonl(Path(args.file), FactQuestion))
+def _rows_of_known_personas(file: str, model, settings: Settings) -> tuple[list, Catalog]:
+    """An evaluation set's rows, each naming a persona the catalog has (else one clear error)."""
+    rows = list(read_jsonl(Path(file), model))
     catalog = load_catalog(settings)
     unknown = sorted({r.persona for r in rows} - set(catalog.personas))
     if unknown:
-        raise TrainerError(f"{args.file}: unknown persona(s): {', '.join(map(str, unknown))}")
+        raise TrainerError(f"{file}: unknown persona(s): {', '.join(map(str, unknown))}")
+    return rows, catalog
+
+
+def cmd_eval_facts(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.customer.facts import FactQuestion, question_accuracy
+
+    rows, catalog = _rows_of_known_personas(args.file, FactQuestion, settings)
     right, total, mistakes = question_accuracy(rows, catalog.personas)
     for mistake in mistakes[: args.mistakes]:
         print(f"  {mistake}")
@@ -299,11 +305,7 @@ def cmd_eval_facts(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval_steps(args: argparse.Namespace, settings: Settings) -> int:
     from trainer.customer.steps import STEP_BAR, StepReply, step_recognition
 
-    rows = list(read_jsonl(Path(args.file), StepReply))
-    catalog = load_catalog(settings)
-    unknown = sorted({r.persona for r in rows} - set(catalog.personas))
-    if unknown:
-        raise TrainerError(f"{args.file}: unknown persona(s): {', '.join(map(str, unknown))}")
+    rows, catalog = _rows_of_known_personas(args.file, StepReply, settings)
     bars = [args.bar] if args.bar is not None else [STEP_BAR]
     if args.sweep:
         bars = [round(0.4 + 0.05 * i, 2) for i in range(9)]

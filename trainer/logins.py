@@ -91,7 +91,13 @@ class LoginThrottle:
         return 0.0 if failures < self.free else min(self.max_delay, 2.0 ** (failures - self.free))
 
     def _forget_old(self, now: float) -> None:
-        for key in [k for k, e in self._failures.items() if e.locked_until < now and not e.times]:
+        """Drop keys with no failure in the window and no lock: they count for nothing now."""
+        stale = [
+            k
+            for k, e in self._failures.items()
+            if e.locked_until < now and all(now - t >= self.window for t in e.times)
+        ]
+        for key in stale:
             del self._failures[key]
 
 

@@ -65,7 +65,6 @@ class SpeechQueue:
         self._lock = threading.Lock()
         self._running = 0
         self._waiting: OrderedDict[str | None, deque[_Ticket]] = OrderedDict()  # owner -> tickets, in turn order
-        self.served: list[str | None] = []  # owners in the order they got a slot (for tests and bench)
 
     def run(self, job: Callable[[], T], owner: str | None = None) -> T:
         """Run `job` when a slot is free and it is this trainee's turn; the result or its error."""
@@ -88,7 +87,6 @@ class SpeechQueue:
         with self._lock:
             if self._running < self.slots and not self._waiting:
                 self._running += 1
-                self._record(owner)
                 ticket.granted.set()
                 return ticket
             mine = self._waiting.get(owner)
@@ -124,12 +122,7 @@ class SpeechQueue:
             if tickets:  # this trainee goes to the back of the line
                 self._waiting[owner] = tickets
             self._running += 1
-            self._record(owner)
             ticket.granted.set()
-
-    def _record(self, owner: str | None) -> None:
-        self.served.append(owner)
-        del self.served[:-1000]
 
 
 _QUEUES: dict[str, SpeechQueue] = {}

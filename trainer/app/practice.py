@@ -361,7 +361,6 @@ class PracticeRoom:
     def pending(self, viewer: Viewer) -> str | None:
         """The name of the customer on the trainee's unfinished call, if there is one: reloading
         the page, another tab or a restarted server offers "resume your call with ..."."""
-        self.close_idle()
         mine = self._mine(viewer)
         if mine is not None:
             return mine[1].call.persona.name
@@ -371,7 +370,6 @@ class PracticeRoom:
     def resume(self, viewer: Viewer) -> CallView:
         """Back into the trainee's unfinished call: the one this process holds, or one rebuilt
         from the log (after a restart, or on another server process)."""
-        self.close_idle()
         mine = self._mine(viewer)
         if mine is not None:
             token, active = mine

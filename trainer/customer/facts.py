@@ -8,14 +8,13 @@ The bars were chosen on `tests/data/fact_questions_tune*.jsonl` and are reported
 set written apart (`trainer eval facts tests/data/fact_questions_test.jsonl`).
 """
 
-import functools
 import re
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from trainer.formats.persona import Fact
-from trainer.meaning import sentence_encoder
+from trainer.meaning import ReadingGroups, embedded, sentence_encoder
 
 # Chosen together on the two tuning sets (`tests/data/fact_questions_tune*.jsonl`, 199 questions):
 # the cosine similarity from which a question asks for a fact; how far ahead of the next fact it
@@ -121,9 +120,7 @@ class FactMatcher:
 
     def __init__(self, facts: list[Fact]) -> None:
         self.facts = facts
-        readings = tuple(tuple(f.readings()) for f in facts)
-        self._owner = np.array([i for i, texts in enumerate(readings) for _ in texts], dtype=np.int64)
-        self._vectors = _embedded(tuple(t for texts in readings for t in texts))
+        self._readings = ReadingGroups([f.readings() for f in facts])
 
     def scores(self, question: str) -> np.ndarray:
         """(facts,) the closest reading of each fact to the question."""
@@ -132,10 +129,7 @@ class FactMatcher:
         return self._scores(sentence_encoder().embed([question])[0])
 
     def _scores(self, vector: np.ndarray) -> np.ndarray:
-        similarity = self._vectors @ vector
-        best = np.full(len(self.facts), -1.0)
-        np.maximum.at(best, self._owner, similarity)
-        return best
+        return self._readings.closest(vector[None, :])[0]
 
     def match(self, question: str, bar: float = FACT_BAR) -> Fact | None:
         """The fact asked for, or None: too far from every fact, a near tie between two, or
@@ -147,15 +141,10 @@ class FactMatcher:
         ranked = np.sort(scores)[::-1]
         best = ranked[0]
         tied = len(ranked) > 1 and best - ranked[1] < FACT_MARGIN and best < CLEAR_MATCH
-        unknown = float((_embedded(UNANSWERABLE) @ vector).max())
+        unknown = float((embedded(UNANSWERABLE) @ vector).max())
         if best < bar or tied or best < unknown - UNKNOWN_SLACK:
             return None
         return self.facts[int(scores.argmax())]
-
-
-@functools.lru_cache(maxsize=64)
-def _embedded(texts: tuple[str, ...]) -> np.ndarray:
-    return sentence_encoder().embed(list(texts))
 
 
 class FactQuestion(BaseModel):

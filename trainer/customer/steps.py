@@ -12,7 +12,6 @@ The bar was chosen on `tests/data/fix_steps_tune.jsonl` and is reported on a sep
 (`trainer eval steps`).
 """
 
-import functools
 import itertools
 import re
 
@@ -22,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from trainer.customer.facts import is_request
 from trainer.formats.call import StepWalk, Stuck
 from trainer.formats.persona import FixStep, Problem
-from trainer.meaning import sentence_encoder
+from trainer.meaning import ReadingGroups, sentence_encoder
 from trainer.playbook import LearningStyle
 
 # Cosine similarity from which a piece of a reply gives a step (chosen on the tuning set).
@@ -63,9 +62,7 @@ class StepMatcher:
 
     def __init__(self, steps: list[FixStep]) -> None:
         self.steps = steps
-        readings = tuple(tuple(s.readings()) for s in steps)
-        self._owner = np.array([i for i, texts in enumerate(readings) for _ in texts], dtype=np.int64)
-        self._vectors = _embedded(tuple(t for texts in readings for t in texts))
+        self._readings = ReadingGroups([s.readings() for s in steps])
 
     def scores(self, reply: str) -> np.ndarray:
         """(windows, steps): each piece of the reply, and each two neighbours, against each step."""
@@ -74,22 +71,13 @@ class StepMatcher:
         windows += [f"{a} then {b} then {c}" for a, b, c in zip(parts, parts[1:], parts[2:], strict=False)]
         if not windows or not self.steps:
             return np.zeros((0, len(self.steps)))
-        similarity = sentence_encoder().embed(windows) @ self._vectors.T
-        best = np.full((len(windows), len(self.steps)), -1.0)
-        for step in range(len(self.steps)):
-            best[:, step] = similarity[:, self._owner == step].max(axis=1)
-        return best
+        return self._readings.closest(sentence_encoder().embed(windows))
 
     def given(self, reply: str, bar: float = STEP_BAR) -> list[int]:
         """The steps the reply gives, in step order: each window gives the step closest to it."""
         scores = self.scores(reply)
         found = {int(row.argmax()) for row in scores if row.max() >= bar}
         return sorted(found)
-
-
-@functools.lru_cache(maxsize=64)
-def _embedded(texts: tuple[str, ...]) -> np.ndarray:
-    return sentence_encoder().embed(list(texts))
 
 
 def walk(problem: Problem, style: LearningStyle | None, done: list[int], given: list[int], grounded: bool) -> StepWalk:

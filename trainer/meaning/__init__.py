@@ -99,3 +99,33 @@ def repeats(reply: str, earlier: list[str]) -> bool:
 def _vector(text: str) -> np.ndarray:
     """Each reply is encoded once: every later turn compares against it again."""
     return sentence_encoder().embed([text])[0]
+
+
+@functools.lru_cache(maxsize=128)
+def embedded(texts: tuple[str, ...]) -> np.ndarray:
+    """(texts, dim) unit vectors, computed once per process: a persona's readings are reused by
+    every call with that persona."""
+    return sentence_encoder().embed(list(texts))
+
+
+class ReadingGroups:
+    """Texts grouped by what they are readings of (a fact, a fix step), embedded once; a text
+    is as close to a group as to the group's closest reading."""
+
+    def __init__(self, groups: list[list[str]]) -> None:
+        self.size = len(groups)
+        texts = tuple(text for group in groups for text in group)
+        self._owner = np.array([g for g, group in enumerate(groups) for _ in group], dtype=np.int64)
+        self._vectors = embedded(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+
+    def closest(self, vectors: np.ndarray) -> np.ndarray:
+        """(len(vectors), groups): each group's best cosine similarity to each vector (-1: none)."""
+        best = np.full((len(vectors), self.size), -1.0)
+        if not len(vectors) or not len(self._owner):
+            return best
+        similarity = vectors @ self._vectors.T
+        for group in range(self.size):
+            mine = self._owner == group
+            if mine.any():
+                best[:, group] = similarity[:, mine].max(axis=1)
+        return best
