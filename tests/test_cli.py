@@ -362,3 +362,18 @@ def test_role_changes_and_exports_show_in_trainer_audit(
     assert "ana: new trainee" in lines[2]
     code, out, _ = run(capsys, "audit", "--action", "role_change")
     assert len(out.strip().splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["bench", "load", "--trainees", "0"], "--trainees is 1 to 200"),
+        (["bench", "load", "--turns", "9"], "--turns is 1 to 5"),
+        (["bench", "load", "--kill-one"], "--kill-one needs --processes 2"),
+        (["audit", "--limit", "0"], "--limit is 1 to 10000"),
+    ],
+)
+def test_bad_bench_and_audit_options_are_one_clear_line(
+    capsys: pytest.CaptureFixture[str], sessions_dir: Path, argv: list[str], message: str
+) -> None:
+    assert message in assert_one_line_error(*run(capsys, *argv))

@@ -390,6 +390,8 @@ def _operator() -> str:
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     """Logins, role changes, overrides, corrections and exports, newest first."""
+    if not 1 <= args.limit <= 10_000:
+        raise TrainerError(f"--limit is 1 to 10000, not {args.limit}")
     log = SessionLog(settings.resolved_database_url())
     for e in log.audit_events(action=args.action, actor=args.actor, limit=args.limit):
         where = f"  from {e.address}" if e.address else ""
@@ -468,8 +470,17 @@ def cmd_bench_turn(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench_load(args: argparse.Namespace, settings: Settings) -> int:
-    from trainer.bench_load import bench_load
+    from trainer.bench_load import SCRIPT, bench_load
 
+    turns = sum(1 for line in SCRIPT.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#"))
+    if not 1 <= args.trainees <= 200:
+        raise TrainerError(f"--trainees is 1 to 200, not {args.trainees}")
+    if not 1 <= args.turns <= turns:
+        raise TrainerError(f"--turns is 1 to {turns} (the lines of {SCRIPT.name}), not {args.turns}")
+    if not 1 <= args.processes <= 16:
+        raise TrainerError(f"--processes is 1 to 16, not {args.processes}")
+    if args.kill_one and args.processes < 2:
+        raise TrainerError("--kill-one needs --processes 2 or more: a call resumes on another process")
     if args.database_url:
         settings = settings.model_copy(update={"database_url": args.database_url})
     print(
@@ -713,7 +724,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="who logged in, changed roles, overrode scores or exported, newest first")
     audit.add_argument("--action", choices=list(AUDIT_ACTIONS))
     audit.add_argument("--actor", help="one user name (cli:NAME for commands)")
-    audit.add_argument("--limit", type=int, default=200)
+    audit.add_argument("--limit", type=int, default=200, help="at most this many events (1-10000)")
     audit.set_defaults(func=cmd_audit)
     users = sub.add_parser("users", help="accounts for the web app (CALLCOACH_USERS_FILE)")
     users.add_argument("action", choices=["add", "list"])
