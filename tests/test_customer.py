@@ -572,3 +572,18 @@ def test_a_line_with_an_answer_is_spoken_from_cached_pieces(catalog) -> None:
         parts = spoken_parts(marcus, text)
         assert all(part in warmed for part in parts), parts
         assert " ".join(parts).lower() == text.lower()
+
+
+@pytest.mark.parametrize(
+    "spoken",
+    [
+        "can you give me the name of the calendar you use",
+        "so talk me through what you see on the board",
+        "do other people on your team have the same problem",
+    ],
+)
+def test_spoken_questions_without_a_question_mark_are_questions(spoken: str) -> None:
+    """Speech recognition writes no "?": "give me", "talk me through", "do other people" still ask."""
+    from trainer.customer.facts import first_question
+
+    assert first_question(spoken) == spoken
