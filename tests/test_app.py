@@ -19,7 +19,6 @@ from trainer.app.practice import (
     PracticeRoom,
     anger_meter_html,
     best_tip,
-    cards_html,
     persona_cards,
     phrase_bank_markdown,
     progress_rows,
@@ -159,7 +158,13 @@ def test_cards_and_phrase_bank(room: PracticeRoom) -> None:
     assert {c.id for c in cards} >= {"escalated", "cursing", "passive_angry"}
     card = next(c for c in cards if c.id == "escalated")
     assert card.archetype == "escalated" and card.difficulty
-    assert "Dana Whitfield" in cards_html(cards)
+    assert card.label().split("\n") == [
+        "Dana Whitfield",
+        card.description,
+        "Yelling: losing money every minute · " + card.difficulty,
+    ]  # a kind of caller in words, no raw ids
+    styled = next(c for c in cards if c.id == "passive_angry_vague")
+    assert styled.kind() == "Sarcastic and quietly furious, vague about what they see"
     assert "swearing at me only gets in the way" in phrase_bank_markdown()
     assert "width:75%" in anger_meter_html(75)
 
@@ -341,7 +346,7 @@ def test_score_date_and_rough_filters_and_csv(room: PracticeRoom, log: SessionLo
     assert text.splitlines()[0] == ",".join(review.CSV_FIELDS) and rows[0].id in text
     assert review.trend_rows(rows)[0]["score"] == score
     assert review.rubric_averages(log, rows)
-    assert review.table_rows(rows)[0][0] == rows[0].id
+    assert review.table_rows(rows)[0][0] == rows[0].id[:8]  # short: the table fits a 1280 px screen
     html = review.session_html(review.open_session(log, MEG, rows[0].id))
     assert "acknowledges urgency" in html and "Scores" in html
 
@@ -352,16 +357,16 @@ def test_a_manager_overrides_a_score_and_comments_and_the_original_stays(room: P
     (name, rubric), *_ = review.scored_rubrics(session)
     original = session["scorecard"]["rubrics"][rubric]["score"]
     review.override_score(log, MEG, sid, rubric, 95, "She handled the silence well.")
-    review.comment_turn(log, MEG, sid, 0, "Good first sentence.")
+    review.comment_turn(log, MEG, sid, 1, "Good first sentence.")  # reply 1, as the page numbers them
     with pytest.raises(Forbidden):
         review.override_score(log, ALICE, sid, rubric, 100, "I deserve it")
     with pytest.raises(Forbidden):
-        review.comment_turn(log, ALICE, sid, 0, "me too")
+        review.comment_turn(log, ALICE, sid, 1, "me too")
     with pytest.raises(TrainerError, match="reason"):
         review.override_score(log, MEG, sid, rubric, 90, "  ")
     with pytest.raises(TrainerError, match="not scored"):
         review.override_score(log, MEG, sid, "no_such_rubric", 90, "why")
-    with pytest.raises(TrainerError, match="no turn"):
+    with pytest.raises(TrainerError, match="reply 1 is the trainee's first answer, not 99"):
         review.comment_turn(log, MEG, sid, 99, "where?")
     mine = review.open_session(log, ALICE, sid)  # the trainee sees both
     html = review.session_html(mine)
@@ -395,7 +400,7 @@ def test_an_override_reaches_the_overall_score_everywhere_with_the_graders_besid
     assert (summary.score, summary.overall) == (expected, graded)  # the grader's stays beside it
     assert review.table_rows([summary])[0][7] == expected
     assert [p["score"] for p in review.trend_rows([summary])] == [expected]
-    review.comment_turn(log, MEG, sid, 0, "Strong first sentence.")
+    review.comment_turn(log, MEG, sid, 1, "Strong first sentence.")
     row = next(csv.DictReader(review.export_csv(log, MEG, review.SessionFilter()).splitlines()))
     assert (int(row["score"]), int(row["overall"]), int(row["reviewed_overall"])) == (expected, graded, expected)
     assert int(row[f"rubric:{low}"]) == 100  # per rubric, as it counts
@@ -428,10 +433,10 @@ def test_validation_names_file_line_and_field(settings: Settings) -> None:
     persona, problems = workshop.validate(broken)
     line = broken.splitlines().index('  start_anger: "very"') + 1
     assert persona is None and problems[0].startswith(f"personas/escalated.yaml:{line}: mood.start_anger:")
-    assert "not valid YAML" in workshop.validation_markdown("id: [unclosed")
-    half_typed = workshop.validation_markdown(text + "\nbogus")  # the id still names the file
-    assert "personas/escalated.yaml:" in half_typed and "not valid YAML" in half_typed
-    assert "✔ valid" in workshop.validation_markdown(text)
+    assert "not valid YAML" in workshop.panel_html(workshop.check("id: [unclosed"), "id: [unclosed")
+    half_typed = workshop.check(text + "\nbogus")  # the id still names the file
+    assert half_typed.file == "personas/escalated.yaml" and "not valid YAML" in half_typed.problems[0].message
+    assert "✔ valid" in workshop.panel_html(workshop.check(text), text)
 
 
 def test_saving_checks_the_id_and_never_overwrites_silently(settings: Settings) -> None:
@@ -461,10 +466,12 @@ def test_rubrics_are_edited_the_same_way(settings: Settings, tmp_path: Path) -> 
     settings = settings.model_copy(update={"rubrics_dir": rubrics})
     assert "calm" in workshop.persona_ids(settings, TESS, "rubric")
     text = workshop.template(settings, "rubric")
-    assert "✔ valid" in workshop.validation_markdown(text, "rubric")
+    assert "✔ valid" in workshop.panel_html(workshop.check(text, "rubric"), text)
     assert workshop.save(settings, TESS, text, kind="rubric") == "saved rubrics/new_rubric.yaml"
     broken = text.replace("weight:", "weigth:")
-    assert "rubrics/new_rubric.yaml:" in workshop.validation_markdown(broken, "rubric")
+    assert workshop.validate(broken, "rubric")[1][0].startswith("rubrics/new_rubric.yaml:")
+    checked = workshop.check(broken, "rubric")
+    assert [(p.field, p.message) for p in checked.problems] == [("weigth", "unknown field; did you mean 'weight'?")]
     with pytest.raises(TrainerError, match="kind"):
         workshop.persona_ids(settings, TESS, "../etc")
 

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:::gradio.*")
 
 PASSWORDS = {"alice": "alice-password", "bob": "bob-password", "meg": "meg-password"}
 URGENT = "I know every minute costs you money, so I will personally stay on this until it is fixed."
-ALL = ("", "", "(all)", "", "", 0, 100, False)  # the review desk's filters: everything
+# A call step's outputs over HTTP, in order: chat, customer audio, anger, line, heard, coach, status, scorecard, ...
+STATUS, SCORECARD = 6, 7
+ALL = ("", "", "(all)", "", "", 0, 100, False, False)  # the review desk's filters: everything but test calls
 
 
 def free_port() -> int:
@@ -62,7 +64,7 @@ def play_a_call(c: Client) -> None:
     chat, *_ = c.predict("escalated", "coach", api_name="/start_call")
     assert "Dana Whitfield" in str(chat[0])
     c.predict(URGENT, "coach", api_name="/reply_text")
-    *_, scorecard, _mic, _typed = c.predict("coach", api_name="/end_call")
+    scorecard = c.predict("coach", api_name="/end_call")[SCORECARD]
     assert "Scorecard" in scorecard
 
 
@@ -72,8 +74,8 @@ def test_a_trainee_cannot_read_another_trainees_calls(server: tuple[str, Setting
     play_a_call(alice)
     play_a_call(bob)
     meg = client(url, "meg")
-    table, _trend, _averages = meg.predict(*ALL, api_name="/review_sessions")
-    by_trainee = {row[2]: row[0] for row in table["data"]}
+    table, *_charts_and_team = meg.predict(*ALL, api_name="/review_sessions")
+    by_trainee = {row[2]: row[0] for row in table["data"]}  # the short id the table shows opens the call
     assert set(by_trainee) == {"alice", "bob"}
 
     # Bob, through the API: not Alice's session, not the desk, not a filtered list of hers.
@@ -83,17 +85,16 @@ def test_a_trainee_cannot_read_another_trainees_calls(server: tuple[str, Setting
         ("/review_sessions", ALL),
         ("/review_sessions", ("alice", *ALL[1:])),
         ("/export_csv", ALL),
-        ("/play_recording", ("audio/whatever.ogg",)),
         ("/my_session", (by_trainee["alice"],)),
         ("/override_score", ("calm", 100, "mine now")),
-        ("/comment_turn", (0, "hello")),
-        ("/correct_behaviour", (0, "dismisses", "missed", "mine now")),
+        ("/comment_turn", (1, "hello")),
+        ("/correct_behaviour", (1, "dismisses", "missed", "mine now")),
     ]:
         with pytest.raises(AppError) as refused:
             bob.predict(*args, api_name=endpoint)
         assert "alice" not in str(refused.value).lower()
     # His own progress holds his calls only; his own session opens.
-    progress, _plot = bob.predict(api_name="/my_progress")
+    progress, _plot, _empty = bob.predict(api_name="/my_progress")
     assert len(progress["data"]) == 1 and by_trainee["alice"][:8] not in str(progress)
     detail, *_ = bob.predict(by_trainee["bob"], api_name="/open_session")
     assert "bob" in detail and "alice" not in detail
@@ -104,11 +105,12 @@ def test_a_trainee_cannot_read_another_trainees_calls(server: tuple[str, Setting
     # The manager reads both, corrects the grader on one, and exports what the filters show.
     detail, *_ = meg.predict(by_trainee["alice"], api_name="/open_session")
     assert "alice" in detail
-    detail = meg.predict(0, "dismisses", "missed", "she told Dana to relax", api_name="/correct_behaviour")
+    # Reply 1, as the page numbers them (the log's turn 0).
+    detail = meg.predict(1, "dismisses", "missed", "she told Dana to relax", api_name="/correct_behaviour")
     assert "dismisses was missed" in detail and "she told Dana to relax" in detail
     assert "Regraded after corrections" in detail
     with pytest.raises(AppError, match="mark it as wrong instead"):
-        meg.predict(0, "dismisses", "missed", "again", api_name="/correct_behaviour")
+        meg.predict(1, "dismisses", "missed", "again", api_name="/correct_behaviour")
     exported = meg.predict("bob", *ALL[1:], api_name="/export_csv")
     if isinstance(exported, dict):  # the component is shown and filled in one update
         exported = exported["value"]
@@ -135,7 +137,7 @@ def test_a_typed_mistake_is_a_message_not_a_crash(server: tuple[str, Settings]) 
     with pytest.raises(Exception, match="no call in progress"):
         alice.predict("hello", "coach", api_name="/reply_text")
     alice.predict("escalated", "coach", api_name="/start_call")
-    *_, status, _scorecard, _mic, _typed = alice.predict("   ", "coach", api_name="/reply_text")
+    status = alice.predict("   ", "coach", api_name="/reply_text")[STATUS]
     assert "empty" in status
     chat, *_ = alice.predict(URGENT, "coach", api_name="/reply_text")
     assert any("personally stay on this" in str(message) for message in chat)
@@ -146,7 +148,7 @@ def test_a_trainee_plays_the_same_customer_hard(server: tuple[str, Settings]) ->
     alice = client(url, "alice")
     alice.predict("escalated", "coach", "scripted", "hard", api_name="/start_call")
     alice.predict(URGENT, "coach", api_name="/reply_text")
-    *_, scorecard, _mic, _typed = alice.predict("coach", api_name="/end_call")
+    scorecard = alice.predict("coach", api_name="/end_call")[SCORECARD]
     assert "level: **hard**" in scorecard
     with pytest.raises(AppError, match="brutal"):  # refused before it reaches the room
         alice.predict("escalated", "coach", "scripted", "brutal", api_name="/start_call")

@@ -294,6 +294,17 @@ def test_personas_check_reports_the_good_and_the_broken(capsys, personas_dir: Pa
     assert out.startswith("ok ")
 
 
+def test_personas_check_says_what_a_misspelt_field_likely_meant(capsys, personas_dir: Path) -> None:
+    """The same words as the workshop's panel: the loader itself says "did you mean"."""
+    typo = personas_dir / "typo.yaml"
+    text = ESCALATED.read_text(encoding="utf-8").replace("id: escalated\n", "id: typo\n")
+    typo.write_text(text.replace("pass_mark: 70", "passmark: 70"), encoding="utf-8")
+    code, _, err = run(capsys, "personas", "check", str(typo))
+    line = next(n for n, row in enumerate(typo.read_text().splitlines(), 1) if row.startswith("passmark"))
+    assert code == 1
+    assert err.strip() == f"error {typo}:{line}: passmark: unknown field; did you mean 'pass_mark'?"
+
+
 def test_play_with_a_broken_persona_says_it_is_invalid(capsys, personas_dir: Path, script: Path) -> None:
     code, out, err = run(capsys, "play", "--persona", "broken", "--script", str(script), "--json")
     assert code == 2
@@ -377,3 +388,101 @@ def test_bad_bench_and_audit_options_are_one_clear_line(
     capsys: pytest.CaptureFixture[str], sessions_dir: Path, argv: list[str], message: str
 ) -> None:
     assert message in assert_one_line_error(*run(capsys, *argv))
+
+
+# -- help and progress -------------------------------------------------------------------------
+
+
+def _commands(parser, path: tuple[str, ...] = ()):
+    """Every command and subcommand parser, with the words that call it."""
+    import argparse
+
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _commands(child, (*path, name))
+
+
+def test_every_command_help_ends_with_an_example_that_calls_it() -> None:
+    from trainer.cli import build_parser
+
+    commands = list(_commands(build_parser()))
+    assert len(commands) > 20  # play, detect, eval detector, bench load, ...
+    for path, parser in commands:
+        text = parser.format_help()
+        assert "\nexample" in text, f"trainer {' '.join(path)} --help has no example"
+        examples = text.split("\nexample", 1)[1].splitlines()[1:]
+        calls = [line.strip() for line in examples if line.strip()]
+        assert calls and all(c.startswith(("trainer ", "python ")) for c in calls), (path, calls)
+        assert any(" ".join(("trainer", *path)) in c for c in calls), (path, calls)
+
+
+@pytest.fixture
+def labelled(tmp_path: Path) -> Path:
+    path = tmp_path / "labelled.jsonl"
+    rows = [
+        {"customer": "Down!", "reply": "I can hear how frustrating this is.", "behaviours": ["acknowledges_feelings"]},
+        {"customer": "Well?", "reply": "Calm down, it's not a big deal.", "behaviours": ["dismisses"]},
+        {"customer": "And?", "reply": "Okay.", "behaviours": []},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _untimed(report: str) -> str:
+    import re
+
+    return re.sub(r"[0-9.]+ s\b", "", report)
+
+
+def test_a_progress_bar_only_for_a_terminal_or_when_asked(
+    capsys, sessions_dir: Path, labelled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI logs and piped output stay clean; a person at a terminal sees the rows go by."""
+    argv = ("eval", "detector", str(labelled), "--engine", "rules", "--mistakes", "0")
+    monkeypatch.delenv("CALLCOACH_PROGRESS", raising=False)
+    code, plain, err = run(capsys, *argv)
+    assert (code, err) == (0, "")  # stderr is not a terminal here
+    assert "macro-F1" in plain
+
+    monkeypatch.setenv("CALLCOACH_PROGRESS", "1")
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and "grading (rules)" in err and "/3" in err
+    assert _untimed(out) == _untimed(plain)  # the report itself is the same, bar or not
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    monkeypatch.delenv("CALLCOACH_PROGRESS")
+    assert "grading (rules)" in run(capsys, *argv)[2]  # a terminal: shown
+    monkeypatch.setenv("CALLCOACH_PROGRESS", "0")
+    assert run(capsys, *argv)[2] == ""  # told not to
+
+
+def test_the_long_jobs_report_their_progress_to_the_caller(labelled: Path) -> None:
+    """The library says how far it is (`progress(done, total)`); the command line draws the bar."""
+    from trainer.bench import bench_detector
+    from trainer.detector import offline_detector
+    from trainer.detector.learned import train
+    from trainer.evaluation import evaluate
+    from trainer.formats.corpus import LabelledRow, read_jsonl
+
+    rows = list(read_jsonl(labelled, LabelledRow))
+    seen: list[tuple[int, int]] = []
+    evaluate(offline_detector("rules"), rows, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    seen.clear()
+    bench_detector(offline_detector("rules"), rows * 40, rounds=1, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(100, 120), (120, 120)]  # every 100 replies and the last, outside the timed calls
+    seen.clear()
+    corpus = list(read_jsonl(PROJECT_ROOT / "corpus" / "behaviours" / "train_a.jsonl", LabelledRow))[:80]
+    model = train(corpus, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(n, len(model.behaviours)) for n in range(len(model.behaviours) + 1)]
+
+
+def test_eval_stt_counts_the_recordings_it_transcribed(
+    capsys, sessions_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder without recordings is refused before the speech model loads (no bar for nothing)."""
+    monkeypatch.setenv("CALLCOACH_PROGRESS", "1")
+    line = assert_one_line_error(*run(capsys, "eval", "stt", str(tmp_path)))
+    assert "no recordings with a reference transcript" in line

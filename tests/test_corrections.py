@@ -85,11 +85,12 @@ def test_a_correction_regrades_the_call_and_keeps_the_first_score(catalog: Catal
 
 def test_a_correction_that_does_not_fit_the_turn_is_refused(catalog: Catalog, floor: SessionLog) -> None:
     sid = _call(catalog, floor, "I'll email you the moment it's fixed.")
-    with pytest.raises(TrainerError, match="was not found on turn 0"):
+    # The messages number replies as every page does: the log's turn 0 holds reply 1.
+    with pytest.raises(TrainerError, match="was not found in reply 1; mark it as missed instead"):
         floor.correct_behaviour(sid, 0, B.dismisses, "wrong", "x", "mia")
-    with pytest.raises(TrainerError, match="already found"):
+    with pytest.raises(TrainerError, match="already found in reply 1"):
         floor.correct_behaviour(sid, 0, B.follows_up_async, "missed", "x", "mia")
-    with pytest.raises(TrainerError, match="no reply at turn 7"):
+    with pytest.raises(TrainerError, match="this call has no reply 8"):
         floor.correct_behaviour(sid, 7, B.dismisses, "missed", "x", "mia")
     with pytest.raises(TrainerError, match="needs a reason"):
         floor.correct_behaviour(sid, 0, B.dismisses, "missed", "  ", "mia")

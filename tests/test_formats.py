@@ -1,5 +1,6 @@
 """Persona and rubric files: the shipped ones are valid, broken ones say where and why."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,18 @@ def test_yaml_nested_thousands_deep_is_one_clear_error_and_the_other_files_still
     assert "nested more than" in messages["deep_block"]
 
 
+def test_aliases_that_multiply_a_file_are_refused_before_anything_walks_them(tmp_path: Path) -> None:
+    """Six lines of anchors stood for a million texts: seconds of CPU per check, minutes at nine."""
+    rows = ["id: laughs", 'l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    rows += [f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 10) + "]" for n in range(1, 9)]
+    path = _write(tmp_path, "laughs", "\n".join(rows) + "\n")
+    started = time.perf_counter()
+    with pytest.raises(FormatError) as caught:
+        load_persona(path)
+    assert time.perf_counter() - started < 1.0
+    assert caught.value.problems == [(2, "", "anchors and aliases (&name, *name) are not allowed: write it out")]
+
+
 def test_a_line_too_long_to_say_in_one_go_names_its_field_and_line(tmp_path: Path) -> None:
     long_line = "Listen. " * 300
     data = yaml.safe_load(ESCALATED)
@@ -159,3 +172,112 @@ def test_personas_are_parsed_once_and_again_only_when_the_file_changes(tmp_path:
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
     changed, _ = load_personas(tmp_path)
     assert changed["escalated"].name == "Dana W."
+
+
+# -- a syntax error names the line a person would fix -------------------------------------
+def _broken_at(tmp_path: Path, number: int, line: str, insert: bool = False) -> FormatError:
+    rows = ESCALATED.splitlines()
+    if insert:
+        rows.insert(number - 1, line)
+    else:
+        rows[number - 1] = line
+    path = _write(tmp_path, "escalated", "\n".join(rows) + "\n")
+    with pytest.raises(FormatError) as caught:
+        load_persona(path)
+    return caught.value
+
+
+def _row(number: int) -> str:
+    return ESCALATED.splitlines()[number - 1]
+
+
+@pytest.mark.parametrize(
+    ("number", "broken", "said"),
+    [
+        # PyYAML gives up 33 lines further down, at the next quote in the file (line 47)
+        (14, lambda row: row.replace(": true", ': "true'), "quote opened on this line is never closed"),
+        (4, lambda row: "name: 'Dana Whitfield", "quote opened on this line is never closed"),
+        (13, lambda row: "   " + row.lstrip(), "indented further than it should be"),  # 3 spaces, not 2
+        (13, lambda row: " " + row.lstrip(), "indentation does not line up with line 12"),  # 1 space
+        (13, lambda row: "\t" + row.lstrip(), "a tab character"),
+        (13, lambda row: row.replace(":", ""), "no ':' after the field name"),
+        (16, lambda row: row.replace("topic:", "topic"), "no ':' after the field name"),  # in a list item
+        (17, lambda row: row.rstrip("]"), "the '[' opened on this line is never closed"),
+        (19, lambda row: "   " + row, "indented further than the lines below it"),  # PyYAML: line 20
+        (8, lambda row: row + ": hard", "put a text that contains ': ' in quotes"),
+    ],
+)
+def test_a_syntax_error_is_reported_at_the_line_to_fix(tmp_path: Path, number: int, broken, said: str) -> None:
+    error = _broken_at(tmp_path, number, broken(_row(number)))
+    [(line, field, message)] = error.problems
+    assert (line, field) == (number, ""), message
+    assert message.startswith("not valid YAML: ") and said in message
+    assert f"escalated.yaml:{number}: not valid YAML" in str(error)
+
+
+def test_the_unclosed_quote_of_the_issue_is_at_line_14_not_where_the_parser_gave_up(tmp_path: Path) -> None:
+    """The issue: an unclosed quote on line 14 was reported at line 32 (here PyYAML says 47)."""
+    rows = ESCALATED.splitlines()
+    rows[13] = '  technical: "true'
+    text = "\n".join(rows)
+    with pytest.raises(yaml.YAMLError) as parser:
+        yaml.safe_load(text)
+    assert parser.value.problem_mark.line + 1 > 30  # what PyYAML alone would point at
+    error = _broken_at(tmp_path, 14, '  technical: "true')
+    assert error.problems[0][0] == 14
+
+
+def test_a_field_written_twice_names_both_lines(tmp_path: Path) -> None:
+    """YAML keeps the second silently: the trainer's edit of the first seemed to do nothing."""
+    error = _broken_at(tmp_path, 9, "archetype: cursing", insert=True)
+    assert error.problems == [(9, "archetype", "'archetype' is already set on line 6: keep one of them")]
+    nested = _broken_at(tmp_path, 92, "  start_anger: 20", insert=True)
+    assert nested.problems[0][:2] == (92, "mood.start_anger") and "line 91" in nested.problems[0][2]
+
+
+# -- did you mean, in plain words ---------------------------------------------------------
+def test_an_unknown_field_says_what_it_likely_meant_at_its_own_level(tmp_path: Path) -> None:
+    error = _broken_at(tmp_path, 9, "passmark: 70")
+    assert (9, "passmark", "unknown field; did you mean 'pass_mark'?") in error.problems
+    error = _broken_at(tmp_path, 6, "archtype: escalated")
+    assert (6, "archtype", "unknown field; did you mean 'archetype'?") in error.problems
+    assert any(field == "archetype" and "missing" in message for _, field, message in error.problems)
+    error = _broken_at(tmp_path, 95, "  patiense: 10")  # inside mood: mood's fields, not the persona's
+    assert (95, "mood.patiense", "unknown field; did you mean 'patience'?") in error.problems
+    error = _broken_at(tmp_path, 16, "    - topik: when it started")  # inside a fact in a list
+    assert (16, "problem.facts.0.topik", "unknown field; did you mean 'topic'?") in error.problems
+    error = _broken_at(tmp_path, 158, "bogus_field: 1", insert=True)
+    [(line, field, message)] = error.problems
+    assert (line, field) == (158, "bogus_field")
+    assert message.startswith("unknown field; the fields here are id, name, description") and "did you" not in message
+
+
+def test_a_wrong_value_is_said_in_plain_words_with_the_choice_it_likely_meant(tmp_path: Path) -> None:
+    error = _broken_at(tmp_path, 6, "archetype: escalted")
+    assert error.problems == [(6, "archetype", "'escalted' is not one of the choices; did you mean 'escalated'?")]
+    error = _broken_at(tmp_path, 6, "archetype: furious")
+    assert "passive_angry, escalated, cursing, transfer_demanding" in error.problems[0][2]
+    assert _broken_at(tmp_path, 91, "  start_anger: 150").problems == [
+        (91, "mood.start_anger", "should be at most 100, not 150")
+    ]
+    assert _broken_at(tmp_path, 91, "  start_anger: very").problems == [
+        (91, "mood.start_anger", "should be a whole number, not 'very'")
+    ]
+    assert _broken_at(tmp_path, 92, "  hang_up_at: 50").problems[0][2] == (
+        "start_anger must be below hang_up_at, or the call ends before it starts"
+    )
+    for _, _, message in _broken_at(tmp_path, 14, "  technical: maybe").problems:
+        assert "Input should" not in message and message == "should be true or false, not 'maybe'"
+
+
+def test_a_rubric_typo_says_what_it_likely_meant(tmp_path: Path) -> None:
+    from trainer.formats import load_rubric
+
+    text = (PROJECT_ROOT / "rubrics" / "calm.yaml").read_text(encoding="utf-8")
+    assert "\nweight:" in text
+    path = _write(tmp_path, "calm", text.replace("\nweight:", "\nweigth:") + "passmark: 70\n")
+    with pytest.raises(FormatError) as caught:
+        load_rubric(path)
+    messages = {field: message for _, field, message in caught.value.problems}
+    assert messages["weigth"] == "unknown field; did you mean 'weight'?"
+    assert messages["passmark"].startswith("unknown field; the fields here are id, name")  # a rubric has no pass_mark

@@ -7,12 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from trainer.call import Call, CallOptions
 from trainer.catalog import Catalog
 from trainer.formats.errors import TrainerError
+from trainer.playbook import Behaviour
 from trainer.sessionlog import SessionLog, SessionNotFound
 from trainer.sessionlog.tables import ScoreRow
 from trainer.settings import PROJECT_ROOT
@@ -239,3 +240,63 @@ def test_a_database_folder_that_cannot_be_created_is_a_readable_error(tmp_path: 
     url = f"sqlite:///{blocker / 'sub' / 'b.db'}"
     with pytest.raises(TrainerError, match="cannot open the session database"):
         SessionLog(url)
+
+
+def test_an_older_log_gains_the_test_call_and_local_mode_columns_and_keeps_its_calls(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """A log written before calls were marked: opening it adds the columns; its calls read as
+    ordinary practice (neither a test call nor local mode), and new marks are kept."""
+    url = _url(tmp_path)
+    call = _call(catalog, url)
+    _play(call, GOOD_REPLIES[:1])
+    call.finish()
+    old = SessionLog(url)
+    with old.engine.begin() as db:  # as an older version left it: no such columns
+        db.execute(text('ALTER TABLE sessions DROP COLUMN "test_call"'))
+        db.execute(text('ALTER TABLE sessions DROP COLUMN "local_mode"'))
+    old.engine.dispose()
+
+    log = SessionLog(url)
+    columns = {c["name"] for c in inspect(log.engine).get_columns("sessions")}
+    assert {"test_call", "local_mode"} <= columns
+    [before] = log.list()
+    assert (before.id, before.test_call, before.local_mode, before.turns) == (call.session_id, False, False, 2)
+    log.mark_origin(call.session_id, test_call=True)
+    [marked] = SessionLog(url).list()
+    assert marked.test_call and not marked.local_mode
+    assert _read(url, call.session_id)["test_call"] is True
+
+
+def test_rubric_scores_put_the_latest_override_in_place_and_keep_the_graders(catalog: Catalog, tmp_path: Path) -> None:
+    url = _url(tmp_path)
+    one, two = _call(catalog, url, "ana"), _call(catalog, url, "ben")
+    _play(one, GOOD_REPLIES)
+    one.finish()
+    _play(two, GOOD_REPLIES[:1])
+    two.finish()
+    log = SessionLog(url)
+    card = log.get(one.session_id)["scorecard"]["rubrics"]
+    rubric = next(k for k, v in card.items() if v["applicable"])
+    log.override_score(one.session_id, rubric, 3, "first thought", "mia")
+    log.override_score(one.session_id, rubric, 7, "second thought", "mia")  # the latest counts
+    scores = log.rubric_scores([one.session_id, two.session_id, "no-such-call"])
+    assert set(scores) == {one.session_id, two.session_id}
+    points = {p.rubric: p for p in scores[one.session_id]}
+    assert set(points) == {k for k, v in card.items() if v["applicable"] and v["score"] is not None}
+    assert (points[rubric].score, points[rubric].graded, points[rubric].overridden) == (7, card[rubric]["score"], True)
+    assert points[rubric].name == card[rubric]["name"]
+    assert all(not p.overridden for p in scores[two.session_id])
+    assert log.count() == 2
+
+
+def test_messages_about_a_reply_number_it_as_the_pages_do(catalog: Catalog, tmp_path: Path) -> None:
+    url = _url(tmp_path)
+    call = _call(catalog, url)
+    _play(call, GOOD_REPLIES[:1])
+    call.finish()
+    log = SessionLog(url)
+    with pytest.raises(TrainerError, match="this call has no reply 5"):
+        log.correct_behaviour(call.session_id, 4, Behaviour.dismisses, "missed", "why", "mia")
+    with pytest.raises(TrainerError, match="acknowledges_feelings was already found in reply 1"):
+        log.correct_behaviour(call.session_id, 0, Behaviour.acknowledges_feelings, "missed", "why", "mia")

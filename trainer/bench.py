@@ -19,6 +19,8 @@ from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 from trainer.tts.trainee import speak_as_trainee
 
+# A long run reports `progress(done, total)` to whoever shows it (the command line: a bar).
+Progress = Callable[[int, int], object]
 FIVE_SECOND_REPLY = "I can hear how frustrating this is, and I'm going to fix it for you myself, right now."  # 5.3 s
 STAGES = ("transcription", "detection", "customer", "synthesis", "log")
 # first_audio: from the end of transcription to the first customer audio ready (streamed
@@ -37,8 +39,14 @@ def _summary(name: str, values: list[float], unit: float = 1.0, suffix: str = "s
 
 
 def bench_turn(
-    settings: Settings, catalog: Catalog, persona_id: str, turns: int, customer_factory: Callable | None = None
+    settings: Settings,
+    catalog: Catalog,
+    persona_id: str,
+    turns: int,
+    customer_factory: Callable | None = None,
+    progress: Progress | None = None,
 ) -> str:
+    """Time `turns` spoken turns (after one warm-up turn); `progress(done, total)` after each."""
     persona = catalog.persona(persona_id)
     with tempfile.TemporaryDirectory(prefix="callcoach-bench-") as folder:
         local = settings.model_copy(update={"sessions_dir": Path(folder), "database_url": None})
@@ -66,6 +74,8 @@ def bench_turn(
             result = call.reply_audio(reply)
             elapsed = time.perf_counter() - started
             call.finish()
+            if progress is not None:
+                progress(n + 1, turns + 1)
             if n == 0:
                 continue  # warm-up: first use of the models
             totals.append(elapsed)
@@ -92,7 +102,11 @@ def _duration(path: Path) -> str:
     return f"{soundfile.info(str(path)).duration:.1f} s of speech"
 
 
-def bench_detector(detector: BehaviourDetector, rows: list[LabelledRow], rounds: int = 3) -> str:
+def bench_detector(
+    detector: BehaviourDetector, rows: list[LabelledRow], rounds: int = 3, progress: Progress | None = None
+) -> str:
+    """Load, warm up, then time every row `rounds` times; `progress(done, total)` as the rows go by
+    (every 100 rows, outside the timed calls)."""
     started = time.perf_counter()
     first = rows[0]
     detector.detect(first.reply, first.customer, first.archetype, first.learning_style)  # loads every layer
@@ -101,11 +115,14 @@ def bench_detector(detector: BehaviourDetector, rows: list[LabelledRow], rounds:
         detector.detect(row.reply, row.customer, row.archetype, row.learning_style)
     latencies: list[float] = []
     started = time.perf_counter()
+    total = rounds * len(rows)
     for _ in range(rounds):
         for row in rows:
             t = time.perf_counter()
             detector.detect(row.reply, row.customer, row.archetype, row.learning_style)
             latencies.append(time.perf_counter() - t)
+            if progress is not None and (len(latencies) % 100 == 0 or len(latencies) == total):
+                progress(len(latencies), total)
     wall = time.perf_counter() - started
     return "\n".join(
         [

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer.bench import percentile
+from trainer.bench import Progress, percentile
 from trainer.deploy import cpu_seconds, kill_hard, peak_memory_mb, running_nginx, serve_process, wait_for
 from trainer.sessionlog import SessionLog
 from trainer.settings import PROJECT_ROOT, Settings
@@ -50,10 +50,14 @@ class Figures:
     resumed: int = 0
     answered: dict[str, int] = field(default_factory=dict)  # trainee -> replies the server answered
     lock: threading.Lock = field(default_factory=threading.Lock)
+    expected: int = 0  # spoken turns the trainees will send
+    progress: Progress | None = None
 
     def add(self, kind: str, seconds: float) -> None:
         with self.lock:
             getattr(self, kind).append(seconds)
+            if kind == "turns" and self.progress is not None:
+                self.progress(len(self.turns), self.expected)
 
 
 def _free_port() -> int:
@@ -155,8 +159,10 @@ def bench_load(
     processes: int = 1,
     kill_one: bool = False,
     timeout: float = 600.0,
+    progress: Progress | None = None,
 ) -> str:
-    """Run the load and return the figures as printable lines."""
+    """Run the load and return the figures as printable lines; `progress(done, total)` after each
+    trainee's turn the server answers."""
     with tempfile.TemporaryDirectory(prefix="callcoach-load-") as folder:
         root = Path(folder)
         password = secrets.token_urlsafe(12)
@@ -186,7 +192,8 @@ def bench_load(
                 url = f"http://127.0.0.1:{ports[0]}/"
                 if processes > 1:
                     url = stack.enter_context(running_nginx(ports, _free_port()))
-                figures, killed = _run(url, names, password, recordings, servers, spoken, kill_one, timeout)
+                figures = Figures(expected=trainees * len(recordings), progress=progress)
+                killed = _run(url, names, password, recordings, servers, spoken, kill_one, timeout, figures)
             memory = [peak_memory_mb(s.pid) for s in servers]
             cpu = [cpu_seconds(s.pid) for s in servers]
             lost = _lost_turns(SessionLog(database), figures)
@@ -207,8 +214,8 @@ def _cpu_line(server_cpu: list[float]) -> str:
     )
 
 
-def _run(url, names, password, recordings, servers, spoken, kill_one, timeout) -> tuple[Figures, bool]:
-    figures, stop = Figures(), threading.Event()
+def _run(url, names, password, recordings, servers, spoken, kill_one, timeout, figures: Figures) -> bool:
+    stop = threading.Event()
     deadline = time.monotonic() + timeout
     typist = threading.Thread(target=_typist, args=(url, password, figures, stop), daemon=True)
     typist.start()
@@ -231,7 +238,7 @@ def _run(url, names, password, recordings, servers, spoken, kill_one, timeout) -
         thread.join(max(1.0, deadline - time.monotonic()))
     stop.set()
     typist.join(10)
-    return figures, killed
+    return killed
 
 
 def _logged_in(url: str, names: list[str], password: str) -> dict:

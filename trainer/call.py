@@ -28,7 +28,7 @@ from trainer.scoring.recital import recites_phrase_bank
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 from trainer.speechqueue import speaking_for, speech_queue
-from trainer.stt import Transcriber, shared_transcriber
+from trainer.stt import Transcriber, Transcript, shared_transcriber
 from trainer.tts import CustomerVoice
 
 MAX_REPLY_CHARS = 5_000
@@ -76,6 +76,8 @@ class Heard:
     engine: str
     clip: Clip
     measures: VoiceMeasures
+    interrupted: bool = False  # said over the customer's line (hands-free barge-in)
+    cut_off: bool = False  # the customer cut in: the reply went on too long
 
 
 @dataclass
@@ -86,6 +88,8 @@ class TurnResult:
     customer: CustomerLine  # what the customer says next
     ended: bool
     seconds: dict[str, float] = field(default_factory=dict)  # where the time went
+    # About the recording, not the reply: "you were very quiet: ..." (the reply was still heard)
+    advice: str = ""
 
 
 @dataclass
@@ -169,6 +173,9 @@ class Call:
         started = time.perf_counter()
         streamed = self._voice_as_it_streams(started, seconds)
         line = self.customer.react(turn.behaviours, text, repeated=turn.repeated or turn.recited, steps=turn.walk)
+        if turn.cut_off:  # they cut in on a long speech before answering it
+            cut = self.persona.lines.cuts_in[turn.index % len(self.persona.lines.cuts_in)]
+            line = line.model_copy(update={"text": f"{cut} {line.text}"})
         seconds["customer"] = time.perf_counter() - started
         started = time.perf_counter()
         line = self._speak(line, turn.index + 1, [sentence for sentence, _ in streamed])
@@ -179,11 +186,14 @@ class Call:
         seconds["log"] = time.perf_counter() - started
         return TurnResult(turn=turn, customer=line, ended=self.ended, seconds=seconds)
 
-    def reply_audio(self, recording: Path | bytes) -> TurnResult:
+    def reply_audio(
+        self, recording: Path | bytes, heard_as: str | None = None, interrupted: bool = False, cut_off: bool = False
+    ) -> TurnResult:
         """A spoken reply: checked, transcribed, measured, then graded like a typed one.
 
         A recording that cannot be graded raises AudioError before anything changes,
-        so the trainee simply records the turn again.
+        so the trainee simply records the turn again. A quiet one is heard (recognition gets
+        it brought up to a normal level) and the result carries advice about the microphone.
         """
         self._check_open()
         if self.voice is None:
@@ -195,17 +205,23 @@ class Call:
             with speaking_for(self.options.trainee):
                 transcriber = self.voice.transcriber
                 queue = speech_queue(f"transcriber:{transcriber.name}", transcriber.slots)
-                transcript = queue.run(lambda: transcriber.transcribe(clip))
+                # Hands-free already transcribed the turn at its last pause (`trainer.handsfree`).
+                transcript = (
+                    Transcript(heard_as, transcriber.name)
+                    if heard_as and heard_as.strip()
+                    else queue.run(lambda: transcriber.transcribe(clip))
+                )
             if not transcript.text.strip():
                 raise AudioError(
                     "no words were recognised in the recording; speak closer to the microphone and try again"
                 )
             transcription = time.perf_counter() - started
-            heard = Heard(transcript.text, transcript.engine, clip, measure(clip, transcript.text))
+            heard = Heard(transcript.text, transcript.engine, clip, _measured(clip, transcript.text), interrupted)
             result = self.reply(transcript.text, heard)
         finally:
             self._idle.set()
         result.seconds = {"transcription": transcription, **result.seconds}
+        result.advice = clip.advice
         return result
 
     def _check_open(self) -> None:
@@ -217,6 +233,8 @@ class Call:
     def _keep_heard(self, turn: Turn, heard: Heard) -> None:
         earlier = [t.voice for t in self.turns[: turn.index] if t.voice is not None]
         turn.transcript_engine = heard.engine
+        turn.interrupted = heard.interrupted
+        turn.cut_off = heard.cut_off
         turn.voice = heard.measures
         turn.voice_change = compare_to_baseline(heard.measures, earlier)
         if self.voice is not None and self.session_id is not None:
@@ -331,6 +349,18 @@ class Call:
                 self.turns.append(turn)
         if self.log is not None and self.session_id is not None:
             self.log.record_turns(self.session_id, *turns)
+
+
+def _measured(clip: Clip, text: str) -> VoiceMeasures:
+    """How a reply sounded. A very quiet one is measured brought up to a normal level, its loudness
+    then given back as recorded: webrtcvad misses a soft voice's quieter frames, so the same JFK
+    sentence read as 150 words a minute at -25 dBFS and 263 at -55 dBFS (145 once brought up),
+    which would have flagged a quiet trainee as rushing."""
+    if not clip.advice:
+        return measure(clip, text)
+    gain = clip.level.gain_db if clip.level is not None else 0.0
+    measures = measure(clip.for_recognition(), text)
+    return measures.model_copy(update={"loudness_dbfs": round(measures.loudness_dbfs - gain, 1)})
 
 
 def spoken_parts(persona: Persona, text: str) -> list[str]:

@@ -6,7 +6,8 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -25,6 +26,7 @@ from trainer.formats.call import Scorecard, Turn
 from trainer.formats.corpus import LabelledRow, ReplyRow, read_jsonl
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Difficulty
+from trainer.prosody.evaluate import add_arguments as add_calm_arguments
 from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_words
 from trainer.sessionlog import SessionLog
 from trainer.sessionlog.store import AUDIT_ACTIONS
@@ -92,6 +94,36 @@ def _warn_broken(catalog: Catalog) -> None:
         print(f"trainer: warning: skipped {error}", file=sys.stderr)
 
 
+def _progress_shown() -> bool:
+    """Bars only for a person watching: a terminal on stderr. CI logs and piped output stay clean;
+    CALLCOACH_PROGRESS=1 shows them anyway, CALLCOACH_PROGRESS=0 never."""
+    forced = os.environ.get("CALLCOACH_PROGRESS", "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _progress(what: str, unit: str, total: int | None = None) -> Iterator[Callable[[int, int], None]]:
+    """A tqdm bar on stderr, driven by the library's `progress(done, total)` hooks; gone when done,
+    so what the command prints after it reads as before."""
+    from tqdm import tqdm
+
+    shown = _progress_shown()
+    bar = tqdm(desc=what, unit=unit, total=total, file=sys.stderr, disable=not shown, leave=False, mininterval=0.2)
+
+    def tick(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+            bar.refresh()
+        bar.update(done - bar.n)
+
+    try:
+        yield tick
+    finally:
+        bar.close()
+
+
 def _replies(args: argparse.Namespace) -> Iterable[str]:
     """The trainee's replies: a script is read whole up front, so a bad one starts no session."""
     if args.script:
@@ -125,18 +157,25 @@ def _play(args: argparse.Namespace, settings: Settings, replies: Iterable[str | 
     interactive = not args.script and not args.json and not args.audio
     say = print if interactive else (lambda *a, **k: None)
     say(f"{call.persona.name} ({call.persona.archetype.value}): {call.open().text}")
+    sent = refused = 0
     for reply in replies:
+        sent += 1
         try:
             result = call.reply_audio(reply) if isinstance(reply, Path) else call.reply(reply)
-        except AudioError as exc:  # the turn is skipped; the call and its log go on
+        except AudioError as exc:  # the turn is skipped and counted; the call and its log go on
+            refused += 1
             print(f"trainer: warning: {getattr(reply, 'name', reply)}: {exc}", file=sys.stderr)
             continue
+        if result.advice:  # heard, but the microphone could be better: "you were very quiet: ..."
+            print(f"trainer: note: {getattr(reply, 'name', reply)}: {result.advice}", file=sys.stderr)
         if interactive and call.options.mode == "coach":
             for finding in result.turn.feedback:
                 say(f"   {'+' if finding.points > 0 else '-' if finding.points < 0 else '='} {finding.feedback}")
         say(f"{call.persona.name} [anger {result.customer.anger}]: {result.customer.text}")
         if result.ended:
             break
+    if refused:
+        print(f"trainer: warning: {refused} of {sent} replies refused; the call went on without them", file=sys.stderr)
     card = call.finish()
     if args.json:
         print(json.dumps(_play_json(call, card), ensure_ascii=False))
@@ -267,7 +306,8 @@ def cmd_eval_detector(args: argparse.Namespace, settings: Settings) -> int:
     for engine, detector in detectors.items():
         if engine == "llm" or len(engines) > 1:
             print(titles[engine])
-        reports[engine] = evaluate(detector, rows)
+        with _progress(f"grading ({engine})", "reply", len(rows)) as tick:
+            reports[engine] = evaluate(detector, rows, progress=tick)
         print(format_report(reports[engine], args.mistakes) + ("\n" if len(engines) > 1 else ""))
     if len(reports) > 1:
         from trainer.detector.llm_judge import format_comparison
@@ -433,27 +473,37 @@ def _write_csv(handle: TextIO, fields: list[str], rows: list[dict]) -> None:
 
 def cmd_eval_stt(args: argparse.Namespace, settings: Settings) -> int:
     from trainer.stt import shared_transcriber
-    from trainer.stt.evaluate import evaluate_stt
+    from trainer.stt.evaluate import evaluate_stt, pairs, result_line, summary
 
+    total = len(pairs(Path(args.folder)))  # a folder without recordings fails before the model loads
     transcriber = shared_transcriber(settings.stt_engine, settings.stt_model, settings.stt_threads)
-    scored, overall = evaluate_stt(transcriber, Path(args.folder))
+    with _progress("transcribing", "recording", total) as tick:
+        scored, overall = evaluate_stt(transcriber, Path(args.folder), progress=tick)
     for s in scored:
-        mark = "" if s.wer == 0 else f"   heard: {s.heard!r}"
-        print(f"{s.name:<16} WER {s.wer:5.2f}  {s.seconds:5.2f} s{mark}")
-    seconds = [s.seconds for s in scored]
-    print(
-        f"\nword error rate {overall:.3f} over {len(scored)} recordings ({transcriber.name}), "
-        f"{sum(seconds) / len(seconds):.2f} s per recording"
-    )
+        print(result_line(s))
+    print("\n" + summary(scored, overall, transcriber.name))
+    return 0
+
+
+def cmd_eval_calm(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.prosody.evaluate import read_labels, render
+
+    total = len(read_labels(Path(args.folder)))  # a bad labels.csv fails before anything is measured
+    with _progress("measuring", "take", total) as tick:
+        text = render(args, progress=tick)
+    print(text)
     return 0
 
 
 def cmd_bench_turn(args: argparse.Namespace, settings: Settings) -> int:
     from trainer.bench import bench_turn
 
+    settings = settings.model_copy(update={"tts_engine": args.tts}) if args.tts else settings
     catalog = load_catalog(settings)
     if args.engine != "llm":
-        print(bench_turn(settings, catalog, args.persona, args.turns))
+        with _progress("bench turn", "turn", args.turns + 1) as tick:
+            figures = bench_turn(settings, catalog, args.persona, args.turns, progress=tick)
+        print(figures)
         return 0
     from trainer.customer.llm import LlmConfig, LlmCustomer, llm_config
 
@@ -464,8 +514,10 @@ def cmd_bench_turn(args: argparse.Namespace, settings: Settings) -> int:
         def factory(persona: Persona, seed: int, config: LlmConfig = variant) -> LlmCustomer:
             return LlmCustomer(persona, config, seed, notify=_warn)
 
+        with _progress(f"bench turn ({'streamed' if streamed else 'whole'})", "turn", args.turns + 1) as tick:
+            figures = bench_turn(settings, catalog, args.persona, args.turns, factory, progress=tick)
         print(f"-- LLM reply {'streamed' if streamed else 'waited for in whole'} --")
-        print(bench_turn(settings, catalog, args.persona, args.turns, factory) + "\n")
+        print(figures + "\n")
     return 0
 
 
@@ -483,8 +535,8 @@ def cmd_bench_load(args: argparse.Namespace, settings: Settings) -> int:
         raise TrainerError("--kill-one needs --processes 2 or more: a call resumes on another process")
     if args.database_url:
         settings = settings.model_copy(update={"database_url": args.database_url})
-    print(
-        bench_load(
+    with _progress("bench load: turns answered", "turn", args.trainees * args.turns) as tick:
+        figures = bench_load(
             settings,
             args.trainees,
             spoken=not args.typed,
@@ -492,8 +544,20 @@ def cmd_bench_load(args: argparse.Namespace, settings: Settings) -> int:
             processes=args.processes,
             kill_one=args.kill_one,
             timeout=args.timeout,
+            progress=tick,
         )
-    )
+    print(figures)
+    return 0
+
+
+def cmd_bench_voice(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.bench_voice import bench_voice
+
+    if not 0 <= args.push_turns <= 10:
+        raise TrainerError(f"--push-turns is 0 to 10, not {args.push_turns}")
+    catalog = load_catalog(settings)
+    catalog.persona(args.persona)  # a clear message for an unknown id, before a browser starts
+    print(bench_voice(settings, args.persona, args.push_turns))
     return 0
 
 
@@ -504,7 +568,9 @@ def cmd_bench_detector(args: argparse.Namespace, settings: Settings) -> int:
     rows = list(read_jsonl(path, LabelledRow))
     if not rows:
         raise TrainerError(f"{path}: no rows")
-    print(bench_detector(offline_detector(args.engine), rows))
+    with _progress("bench detector", "reply", 3 * len(rows)) as tick:
+        figures = bench_detector(offline_detector(args.engine), rows, progress=tick)
+    print(figures)
     return 0
 
 
@@ -559,7 +625,8 @@ def cmd_train_detector(args: argparse.Namespace, settings: Settings) -> int:
         write_rows(rows, corrections_file())
         print(f"{len(rows)} corrected turns from the session log -> {corrections_file()}")
     started = time.perf_counter()
-    model = load_model(settings.cache_dir)
+    with _progress("training the behaviour model", "behaviour") as tick:
+        model = load_model(settings.cache_dir, progress=tick)
     print(
         f"behaviour model ready: {len(model.behaviours)} behaviours from {len(model_files())} training files, "
         f"cached in {settings.cache_dir} ({time.perf_counter() - started:.1f} s)"
@@ -590,11 +657,47 @@ def cmd_corrections_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _command(parent, name: str, summary: str, examples: list[str]) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with examples to copy: how it is called, not only what it takes."""
+    return parent.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog=_examples(examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _examples(examples: list[str]) -> str:
+    return "example" + ("s" if len(examples) > 1 else "") + ":\n" + "\n".join(f"  {e}" for e in examples)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="trainer", description="callcoach: practise angry support calls.")
+    parser = argparse.ArgumentParser(
+        prog="trainer",
+        description="callcoach: practise angry support calls.",
+        epilog=_examples(
+            [
+                "trainer play --persona escalated            # a call in the terminal",
+                "trainer serve                               # the web app",
+                "trainer personas check                      # validate persona files",
+                "trainer COMMAND --help                      # each command, with examples",
+            ]
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    play = sub.add_parser("play", help="play a call (scripted replies or interactive)")
+    play = _command(
+        sub,
+        "play",
+        "play a call (scripted replies or interactive)",
+        [
+            "trainer play --persona cursing                     # an interactive call: type your replies",
+            "trainer play --persona escalated --script tests/calls/escalated/good_1.txt --json",
+            "trainer play --voice --persona cursing --script tests/calls/cursing/good_1.txt",
+        ],
+    )
     play.add_argument("--persona", required=True)
     play.add_argument("--script", help="file with one trainee reply per line")
     play.add_argument("--seed", type=int, default=0)
@@ -617,7 +720,12 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--audio", metavar="DIR", help="play a call from recorded replies, one file per turn")
     play.set_defaults(func=cmd_play)
 
-    detect = sub.add_parser("detect", help="add detected behaviours, and the words that showed them, to JSONL rows")
+    detect = _command(
+        sub,
+        "detect",
+        "add detected behaviours, and the words that showed them, to JSONL rows",
+        ["trainer detect replies.jsonl --engine rules > found.jsonl"],
+    )
     detect.add_argument("file")
     detect.add_argument(
         "--engine",
@@ -627,9 +735,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     detect.set_defaults(func=cmd_detect)
 
-    ev = sub.add_parser("eval", help="evaluate a component on labelled data")
+    ev = _command(
+        sub,
+        "eval",
+        "evaluate a component on labelled data",
+        [
+            "trainer eval detector corpus/behaviours/test.jsonl",
+            "trainer eval facts tests/data/fact_questions_test.jsonl",
+        ],
+    )
     ev_sub = ev.add_subparsers(dest="target", required=True)
-    ev_det = ev_sub.add_parser("detector", help="precision, recall and F1 per behaviour")
+    ev_det = _command(
+        ev_sub,
+        "detector",
+        "precision, recall and F1 per behaviour",
+        [
+            "trainer eval detector corpus/behaviours/test.jsonl --mistakes 5",
+            "trainer eval detector corpus/behaviours/test.jsonl --engine both --json figures.json",
+        ],
+    )
     ev_det.add_argument("file")
     ev_det.add_argument("--json", dest="json_out", help="also write the figures as JSON to this file")
     ev_det.add_argument("--mistakes", type=int, default=15, help="how many confusions to list")
@@ -642,30 +766,70 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev_det.set_defaults(func=cmd_eval_detector)
 
-    ev_facts = ev_sub.add_parser(
-        "facts", help="how often the customer gives the fact a question asks for, or an honest don't-know"
+    ev_facts = _command(
+        ev_sub,
+        "facts",
+        "how often the customer gives the fact a question asks for, or an honest don't-know",
+        ["trainer eval facts tests/data/fact_questions_test.jsonl"],
     )
     ev_facts.add_argument("file", help='JSONL rows {"persona", "question", "topic" or null}')
     ev_facts.add_argument("--mistakes", type=int, default=10)
     ev_facts.set_defaults(func=cmd_eval_facts)
-    ev_fit = ev_sub.add_parser("fit", help="how often the customer's next line does not fit the reply it answers")
+    ev_fit = _command(
+        ev_sub,
+        "fit",
+        "how often the customer's next line does not fit the reply it answers",
+        ["trainer eval fit corpus/behaviours/test.jsonl --examples 3"],
+    )
     ev_fit.add_argument("file", nargs="?", default="corpus/behaviours/test.jsonl", help="labelled replies (JSONL)")
     ev_fit.add_argument("--examples", type=int, default=2)
     ev_fit.set_defaults(func=cmd_eval_fit)
-    ev_steps = ev_sub.add_parser("steps", help="how well the fix steps a reply gives are recognised")
+    ev_steps = _command(
+        ev_sub,
+        "steps",
+        "how well the fix steps a reply gives are recognised",
+        ["trainer eval steps tests/data/fix_steps_test.jsonl --sweep"],
+    )
     ev_steps.add_argument("file", help='JSONL rows {"persona", "reply", "steps": [indices]}')
     ev_steps.add_argument("--bar", type=float, default=None, help="similarity bar (default: the shipped one)")
     ev_steps.add_argument("--sweep", action="store_true", help="print the figures for bars 0.40-0.80")
     ev_steps.add_argument("--mistakes", type=int, default=10)
     ev_steps.set_defaults(func=cmd_eval_steps)
 
-    ev_stt = ev_sub.add_parser("stt", help="word error rate on recordings with reference transcripts beside them")
+    ev_stt = _command(
+        ev_sub,
+        "stt",
+        "word error rate on recordings with reference transcripts beside them",
+        ["python scripts/make_stt_set.py /tmp/stt-set && trainer eval stt /tmp/stt-set"],
+    )
     ev_stt.add_argument("folder")
     ev_stt.set_defaults(func=cmd_eval_stt)
+    ev_calm = _command(
+        ev_sub,
+        "calm",
+        "how often angry takes are flagged against the speaker's own neutral takes, and neutral or calm ones are not",
+        [
+            "python -m trainer.prosody.calmset EMODB/wav .cache/calmdata",
+            "trainer eval calm .cache/calmdata/emodb-heldout",
+            "trainer eval calm FOLDER --mistakes 10 --quieter 12",
+        ],
+    )
+    add_calm_arguments(ev_calm)
+    ev_calm.set_defaults(func=cmd_eval_calm)
 
-    train = sub.add_parser("train", help="train a learned component (run by scripts/setup)")
+    train = _command(
+        sub,
+        "train",
+        "train a learned component (run by scripts/setup)",
+        ["trainer train detector"],
+    )
     train_sub = train.add_subparsers(dest="target", required=True)
-    train_det = train_sub.add_parser("detector", help="the n-gram layer of the behaviour detector")
+    train_det = _command(
+        train_sub,
+        "detector",
+        "the n-gram layer of the behaviour detector",
+        ["trainer train detector", "trainer train detector --with-corrections"],
+    )
     train_det.add_argument(
         "--with-corrections",
         action="store_true",
@@ -673,20 +837,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train_det.set_defaults(func=cmd_train_detector)
 
-    corrections = sub.add_parser("corrections", help="managers' corrections of the detector")
+    corrections = _command(
+        sub,
+        "corrections",
+        "managers' corrections of the detector",
+        ["trainer corrections export -o corrections.jsonl"],
+    )
     corrections_sub = corrections.add_subparsers(dest="action", required=True)
-    export = corrections_sub.add_parser("export", help="every corrected turn as a labelled corpus row (JSONL)")
+    export = _command(
+        corrections_sub,
+        "export",
+        "every corrected turn as a labelled corpus row (JSONL)",
+        ["trainer corrections export -o corrections.jsonl", "trainer corrections export | head"],
+    )
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(func=cmd_corrections_export)
 
-    bench = sub.add_parser("bench", help="speed figures")
+    bench = _command(
+        sub,
+        "bench",
+        "speed figures",
+        ["trainer bench turn", "trainer bench detector"],
+    )
     bench_sub = bench.add_subparsers(dest="target", required=True)
-    b_turn = bench_sub.add_parser("turn", help="from a 5 s spoken reply to the customer's audio")
+    b_turn = _command(
+        bench_sub,
+        "turn",
+        "from a 5 s spoken reply to the customer's audio",
+        ["trainer bench turn --turns 10", "trainer bench turn --engine llm"],
+    )
     b_turn.add_argument("--persona", default="escalated")
     b_turn.add_argument("--turns", type=int, default=20)
     b_turn.add_argument("--engine", choices=["scripted", "llm"], default="scripted")
+    b_turn.add_argument("--tts", choices=["piper", "espeak", "pyttsx3"], help="the customer's voice engine")
     b_turn.set_defaults(func=cmd_bench_turn)
-    b_load = bench_sub.add_parser("load", help="N simulated trainees on a real server through its HTTP API")
+    b_load = _command(
+        bench_sub,
+        "load",
+        "N simulated trainees on a real server through its HTTP API",
+        ["trainer bench load --trainees 10", "trainer bench load --trainees 20 --processes 3 --kill-one"],
+    )
     b_load.add_argument("--trainees", type=int, default=10)
     b_load.add_argument("--spoken", action="store_true", help="spoken turns (the default)")
     b_load.add_argument("--typed", action="store_true", help="typed turns instead")
@@ -696,18 +886,52 @@ def build_parser() -> argparse.ArgumentParser:
     b_load.add_argument("--database-url", help="e.g. a PostgreSQL URL shared by the processes (default: SQLite)")
     b_load.add_argument("--timeout", type=float, default=600.0)
     b_load.set_defaults(func=cmd_bench_load)
-    b_det = bench_sub.add_parser("detector", help="per-reply latency of the behaviour detector")
+    b_voice = _command(
+        bench_sub,
+        "voice",
+        "voice to voice in the real browser: hands-free (end of speech to the customer's first audio) "
+        "and push-to-talk (click on send to first audio), and how often a trainee was cut off",
+        ["trainer bench voice", "trainer bench voice --persona cursing --push-turns 0"],
+    )
+    b_voice.add_argument("--persona", default="escalated")
+    b_voice.add_argument("--push-turns", type=int, default=3, help="push-to-talk turns timed after the call")
+    b_voice.set_defaults(func=cmd_bench_voice)
+    b_det = _command(
+        bench_sub,
+        "detector",
+        "per-reply latency of the behaviour detector",
+        ["trainer bench detector", "trainer bench detector corpus/behaviours/test.jsonl --engine rules"],
+    )
     b_det.add_argument("file", nargs="?", help="JSONL rows (default: the corpus test part)")
     b_det.add_argument("--engine", choices=["hybrid", "rules"], default="hybrid")
     b_det.set_defaults(func=cmd_bench_detector)
 
-    personas = sub.add_parser("personas", help="persona files")
+    personas = _command(
+        sub,
+        "personas",
+        "persona files",
+        ["trainer personas check"],
+    )
     personas_sub = personas.add_subparsers(dest="action", required=True)
-    check = personas_sub.add_parser("check", help="validate persona files")
+    check = _command(
+        personas_sub,
+        "check",
+        "validate persona files",
+        ["trainer personas check", "trainer personas check personas/my_persona.yaml"],
+    )
     check.add_argument("paths", nargs="*")
     check.set_defaults(func=cmd_personas_check)
 
-    sessions = sub.add_parser("sessions", help="the session log")
+    sessions = _command(
+        sub,
+        "sessions",
+        "the session log",
+        [
+            "trainer sessions list --trainee dana",
+            "trainer sessions show 3f2a9c1e",
+            "trainer sessions export --csv -o sessions.csv",
+        ],
+    )
     sessions.add_argument("action", choices=["list", "show", "export"])
     sessions.add_argument("id", nargs="?")
     sessions.add_argument("--trainee")
@@ -715,18 +939,33 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--output", "-o")
     sessions.set_defaults(func=cmd_sessions)
 
-    serve = sub.add_parser("serve", help="the web app: practice room, review desk, persona workshop")
+    serve = _command(
+        sub,
+        "serve",
+        "the web app: practice room, review desk, persona workshop",
+        ["trainer serve", "trainer serve --host 0.0.0.0 --port 8080 --no-voice"],
+    )
     serve.add_argument("--host", help="default: CALLCOACH_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, help="default: CALLCOACH_PORT or 7860")
     serve.add_argument("--no-voice", action="store_true", help="typed replies only, no speech")
     serve.set_defaults(func=cmd_serve)
 
-    audit = sub.add_parser("audit", help="who logged in, changed roles, overrode scores or exported, newest first")
+    audit = _command(
+        sub,
+        "audit",
+        "who logged in, changed roles, overrode scores or exported, newest first",
+        ["trainer audit --action login --limit 20"],
+    )
     audit.add_argument("--action", choices=list(AUDIT_ACTIONS))
     audit.add_argument("--actor", help="one user name (cli:NAME for commands)")
     audit.add_argument("--limit", type=int, default=200, help="at most this many events (1-10000)")
     audit.set_defaults(func=cmd_audit)
-    users = sub.add_parser("users", help="accounts for the web app (CALLCOACH_USERS_FILE)")
+    users = _command(
+        sub,
+        "users",
+        "accounts for the web app (CALLCOACH_USERS_FILE)",
+        ["trainer users add dana --role trainee", "trainer users list"],
+    )
     users.add_argument("action", choices=["add", "list"])
     users.add_argument("name", nargs="?")
     users.add_argument("--role", choices=["trainee", "trainer", "manager"])

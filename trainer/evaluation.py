@@ -1,6 +1,7 @@
 """How well a detector agrees with labelled replies: per-behaviour precision, recall, F1."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from trainer.detector import BehaviourDetector, detected_ids
@@ -116,7 +117,11 @@ class Report:
         }
 
 
-def evaluate(detector: BehaviourDetector, rows: list[LabelledRow]) -> Report:
+def evaluate(
+    detector: BehaviourDetector, rows: list[LabelledRow], progress: Callable[[int, int], object] | None = None
+) -> Report:
+    """Grade every row and count agreement; `progress(done, total)` after each row (thousands of
+    rows with the LLM judge take minutes: the command line shows a bar)."""
     counts = {b: Counts() for b in Behaviour}
     report = Report(rows=len(rows), counts=counts)
     started = time.perf_counter()
@@ -142,6 +147,8 @@ def evaluate(detector: BehaviourDetector, rows: list[LabelledRow]) -> Report:
             missed = sorted(b.value for b in truth - predicted)
             wrong = sorted(b.value for b in predicted - truth)
             report.mistakes.append(Mistake(number, row.reply, missed, wrong))
+        if progress is not None:
+            progress(number, len(rows))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -1,6 +1,7 @@
 """Every setting, from the environment (`CALLCOACH_*`) or a `.env` file, validated once."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,8 @@ def _data_dir(name: str) -> Path:
 
 
 class Settings(BaseSettings):
+    """Every setting; `trainer serve --help` and the README list them with their defaults."""
+
     model_config = SettingsConfigDict(env_prefix="CALLCOACH_", env_file=".env", extra="ignore")
 
     personas_dir: Path = Field(default_factory=lambda: _data_dir("personas"))
@@ -30,13 +33,17 @@ class Settings(BaseSettings):
     stt_engine: str = Field("faster-whisper", description="faster-whisper, sphinx (unreliable) or openai.")
     stt_model: str | None = Field(None, description="A faster-whisper model folder or name; default: packaged tiny.en.")
     stt_threads: int = Field(2, ge=1, le=64)
-    tts_engine: str | None = Field(
-        None, description="piper or espeak for every customer; default: the persona's, else piper."
+    tts_engine: Literal["piper", "espeak", "pyttsx3"] | None = Field(
+        None, description="piper, espeak or pyttsx3 for every customer; default: the persona's, else piper."
     )
     warm_voices: bool = Field(True, description="At start, synthesize every persona's lines in the background.")
     abandon_after_minutes: float = Field(30.0, gt=0, description="A call idle this long is closed as abandoned.")
     max_upload_mb: int = Field(25, ge=1, le=500, description="Larger uploads are refused before they are stored.")
     max_reply_seconds: float = Field(120.0, gt=1, le=1800, description="Longer recordings are refused.")
+    # Hands-free calls (issue 14): the trainee just talks; a pause ends their turn.
+    hands_free_default: bool = Field(True, description="Calls start hands-free (push-to-talk stays a choice).")
+    sentence_pause_ms: int = Field(300, ge=90, le=3000, description="A pause after a finished sentence ends a turn.")
+    open_pause_ms: int = Field(1000, ge=200, le=5000, description="A pause in mid-sentence that ends a turn.")
     recordings_retention_days: int = Field(90, ge=0, description="Delete call audio after this many days; 0 keeps it.")
     login_max_delay: float = Field(30.0, ge=0, le=600, description="Longest wait before a login check, after failures.")
     login_lock_after: int = Field(10, ge=3, description="Failed logins within 15 minutes that lock an account.")
@@ -67,6 +74,13 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         """`export OPENAI_BASE_URL=` means unset, not an empty URL."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def hands_free(self):
+        """The pauses that end a hands-free turn, as the turn detector takes them."""
+        from trainer.handsfree.turns import TurnSettings
+
+        return TurnSettings(sentence_pause_ms=self.sentence_pause_ms, open_pause_ms=self.open_pause_ms)
 
     def resolved_users_file(self) -> Path:
         return self.users_file or self.sessions_dir / "users.json"

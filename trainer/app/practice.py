@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+import soundfile
 from pydantic import BaseModel
 
 from trainer.app.access import Forbidden, Viewer
@@ -25,12 +27,15 @@ from trainer.customer.difficulty import at_level
 from trainer.formats.call import CustomerLine, Finding, Scorecard, StepWalk, Stuck, Turn
 from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Difficulty, Persona
+from trainer.handsfree.listener import Heard, Listener, wav_bytes
 from trainer.playbook import is_good
 from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_label, outcome_words
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 
 MAX_ACTIVE_CALLS = 200
+# A trainer's "Test call with this persona" marks the next call they start with it as a test call.
+TEST_CALL_MARK_SECONDS = 15 * 60
 MODES = ("coach", "exam")
 
 # Strategy 5: the shared document of things to say when a call turns hostile.
@@ -60,6 +65,21 @@ PHRASE_BANK: dict[str, list[str]] = {
 REMINDER = "You are there to help, not to fight. Breathe; one calm sentence at a time."
 
 
+# The playbook's archetypes and learning styles (`../shared/cx-playbook.md`) as a trainee reads them.
+ARCHETYPE_WORDS = {
+    "passive_angry": "Sarcastic and quietly furious",
+    "escalated": "Yelling: losing money every minute",
+    "cursing": "Swears, may get personal",
+    "transfer_demanding": "Demands a manager",
+}
+STYLE_WORDS = {
+    "vague": "vague about what they see",
+    "step_by_step": "needs one step at a time",
+    "self_explainer": "wants to explain it themselves",
+    "visual": "needs to see it (screen share)",
+}
+
+
 class PersonaCard(BaseModel):
     id: str
     name: str
@@ -69,15 +89,26 @@ class PersonaCard(BaseModel):
     difficulty: str
     pass_mark: int
 
+    def kind(self) -> str:
+        """The kind of caller in words a trainee reads at a glance, not the playbook's ids."""
+        words = ARCHETYPE_WORDS.get(self.archetype, self.archetype.replace("_", " "))
+        if self.learning_style:
+            words += ", " + STYLE_WORDS.get(self.learning_style, self.learning_style.replace("_", " "))
+        return words
+
     def label(self) -> str:
-        style = self.learning_style or "no particular style"
-        return cell_text(f"{self.name} · {self.archetype} · {style} · {self.difficulty}")
+        """The card: name, what their problem is, the kind of caller and how hard (the page puts
+        each line on its own; the first in bold)."""
+        lines = [self.name, self.description, f"{self.kind()} · {self.difficulty}"]
+        return "\n".join(cell_text(line) for line in lines)
 
 
 class CallView(BaseModel):
     """What the page shows after each step."""
 
     token: str
+    customer: str = ""  # the customer's name
+    line: str = ""  # what the customer said last, shown big and read out by screen readers
     messages: list[dict[str, str]]  # gradio Chatbot "messages": customer = assistant, trainee = user
     audio: str | None  # the customer's latest line, for an autoplaying player
     anger: int
@@ -89,6 +120,15 @@ class CallView(BaseModel):
     scorecard: str = ""  # markdown, once the call is over
     hard_call: bool = False
     mode: str = "coach"  # the call's own mode: a resumed call keeps the one it was started in
+
+
+class Listened(BaseModel):
+    """What one chunk of an open microphone did: nothing yet, speech began (over the
+    customer's voice or not), or a finished turn with the call's new view."""
+
+    started: bool = False
+    interrupted: bool = False
+    view: CallView | None = None
 
 
 def persona_cards(catalog: Catalog) -> list[PersonaCard]:
@@ -104,21 +144,6 @@ def persona_cards(catalog: Catalog) -> list[PersonaCard]:
         )
         for p in sorted(catalog.personas.values(), key=lambda p: (p.difficulty.value != "easy", p.name))
     ]
-
-
-def cards_html(cards: list[PersonaCard]) -> str:
-    """Cards to read before picking one from the radio below them (a radio stays keyboard-friendly)."""
-    items = []
-    for c in cards:
-        items.append(
-            '<div class="cc-card">'
-            f"<b>{html_text(c.name)}</b> <small>({html_text(c.id)})</small><br>"
-            f"<span>{html_text(c.description)}</span><br>"
-            f"<small>archetype: {html_text(c.archetype)} · learning style: "
-            f"{html_text(c.learning_style or '-')} · difficulty: {html_text(c.difficulty)} · "
-            f"exam pass mark: {c.pass_mark}</small></div>"
-        )
-    return '<div class="cc-cards">' + "".join(items) + "</div>"
 
 
 def phrase_bank_markdown() -> str:
@@ -251,6 +276,8 @@ class _Active:
     call: Call
     lock: threading.Lock = field(default_factory=threading.Lock)
     last_used: float = field(default_factory=time.monotonic)
+    listener: Listener | None = None  # hands-free: the call's open microphone
+    customer_until: float = 0.0  # when the customer's opening line stops playing (monotonic)
 
 
 ENGINES = ("scripted", "llm")
@@ -267,6 +294,7 @@ class PracticeRoom:
         self._calls: OrderedDict[str, _Active] = OrderedDict()
         self._ended: OrderedDict[str, tuple[str, CallView]] = OrderedDict()  # token -> owner, last view
         self._calls_lock = threading.Lock()
+        self._test_marks: dict[tuple[str, str], float] = {}  # (viewer, persona id) -> when marked
         # Speech engines queue their own work (`trainer.speechqueue`): no lock around a turn.
         self._stopping = threading.Event()
         if voice:  # load the speech model now, not while the first trainee waits for an answer
@@ -345,17 +373,39 @@ class PracticeRoom:
         )
         closed = self._close_unfinished(viewer)  # one call at a time: the one left open is not lost silently
         line = call.open()
+        test_call = self._take_test_mark(viewer, persona_id)
+        if (test_call or viewer.local) and call.session_id is not None:
+            self.log.mark_origin(call.session_id, test_call=test_call, local_mode=viewer.local)
         token = self._register(viewer.name, call)
+        with self._calls_lock:
+            self._calls[token].customer_until = time.monotonic() + _seconds_of(_audio(call, line))
         note = f" Your unfinished call with {markdown_text(closed)} was closed." if closed else ""
         return CallView(
             token=token,
             mode=mode,
+            customer=persona.name,
+            line=line.text,
             messages=[_customer_message(persona, line)],
             audio=_audio(call, line),
             anger=line.anger,
             status=f"{markdown_text(persona.name)} is on the line. "
             "Answer out loud, or type if you cannot use a microphone." + note + _fallback_note(call, line),
         )
+
+    def mark_test_call(self, viewer: Viewer, persona_id: str) -> None:
+        """The workshop's "Test call with this persona": the next call this viewer starts with
+        this persona within 15 minutes is a trainer's test, kept out of the review desk's
+        statistics, not a trainee's practice."""
+        viewer.require_workshop()
+        now = time.monotonic()
+        with self._calls_lock:
+            self._test_marks = {k: t for k, t in self._test_marks.items() if now - t < TEST_CALL_MARK_SECONDS}
+            self._test_marks[(viewer.name, persona_id)] = now
+
+    def _take_test_mark(self, viewer: Viewer, persona_id: str) -> bool:
+        with self._calls_lock:
+            marked = self._test_marks.pop((viewer.name, persona_id), None)
+        return marked is not None and time.monotonic() - marked < TEST_CALL_MARK_SECONDS
 
     # -- a call survives the page and the process -----------------------------------------
     def pending(self, viewer: Viewer) -> str | None:
@@ -447,13 +497,23 @@ class PracticeRoom:
             return over
         return self._reply(viewer, token, lambda call: call.reply(text), heard="")
 
-    def reply_audio(self, viewer: Viewer, token: str, recording: str | Path | bytes | None) -> CallView:
+    def reply_audio(
+        self,
+        viewer: Viewer,
+        token: str,
+        recording: str | Path | bytes | None,
+        heard_as: str | None = None,
+        interrupted: bool = False,
+        cut_off: bool = False,
+    ) -> CallView:
         if (over := self._over(viewer, token)) is not None:
             return over
         if recording is None:
             return self._unchanged(viewer, token, "No recording arrived: press record, speak, then stop.")
         data = Path(recording) if isinstance(recording, str) else recording
-        return self._reply(viewer, token, lambda call: call.reply_audio(data), heard=None)
+        return self._reply(
+            viewer, token, lambda call: call.reply_audio(data, heard_as, interrupted, cut_off), heard=None
+        )
 
     def end(self, viewer: Viewer, token: str) -> CallView:
         if (over := self._over(viewer, token)) is not None:
@@ -463,6 +523,39 @@ class PracticeRoom:
             view = self._finished(token, active, status="You ended the call.")
         view.audio = None  # the customer has nothing new to say: the player must not replay the last line
         return view
+
+    def listen(self, viewer: Viewer, token: str, samples: np.ndarray, rate: int) -> Listened:
+        """Hands-free: the next chunk of the trainee's open microphone. Most chunks change
+        nothing; the start of speech tells the page to stop the customer's voice if it is
+        still playing (barge-in); a finished turn is answered like a recording."""
+        if self._over(viewer, token) is not None:
+            return Listened()
+        active = self._active(viewer, token)
+        if active.call.voice is None:
+            raise TrainerError("this call has no voice set up; type the reply instead")
+        if active.listener is None:
+            pauses = self.settings.hands_free.model_copy(
+                update={"cut_in_after_s": active.call.persona.interrupts_after_s}
+            )
+            active.listener = Listener(active.call.voice.transcriber, viewer.name, pauses, active.customer_until)
+        listener = active.listener
+        view = listener.answered()
+        if view is not None:
+            listener.customer_speaks(_seconds_of(view.audio))
+            return Listened(view=view)
+        event = listener.feed(samples, rate)
+        if event.kind is Heard.speech_started:
+            listener.barged_in = listener.interrupting()
+            if listener.barged_in:
+                listener.customer_until = 0.0  # the page stops the customer's voice now
+            return Listened(started=True, interrupted=listener.barged_in)
+        if event.kind is Heard.turn_ended and event.samples is not None:
+            wav, text, barged_in, cut = wav_bytes(event.samples), event.text, listener.barged_in, event.cut_in
+            listener.barged_in = False
+            listener.answer(
+                lambda: self.reply_audio(viewer, token, wav, heard_as=text, interrupted=barged_in, cut_off=cut)
+            )
+        return Listened()
 
     def close(self) -> None:
         """Stop every call's background synthesis: a process must not exit with one half done."""
@@ -506,9 +599,13 @@ class PracticeRoom:
             total = len(call.persona.problem.fix_steps)
             done = result.customer.steps_done
             coach = coach_html(result.turn, done, total) if call.options.mode == "coach" else ""
+            # "you were very quiet: ..." about the microphone, in coach and exam mode alike; the turn
+            # was heard, so it is a sentence on the status line, not a warning
+            advice = f"{result.advice[0].upper()}{result.advice[1:]}." if result.advice else ""
             if result.ended:
-                return self._finished(token, active, status="The call is over.", heard=heard_text, coach=coach)
-            return self._view(token, call, heard=heard_text, coach=coach)
+                status = f"The call is over. {advice}".strip()
+                return self._finished(token, active, status=status, heard=heard_text, coach=coach)
+            return self._view(token, call, heard=heard_text, coach=coach, status=advice)
 
     def _unchanged(self, viewer: Viewer, token: str, status: str) -> CallView:
         active = self._active(viewer, token)
@@ -523,6 +620,8 @@ class PracticeRoom:
         view.ended = True
         view.hard_call = card.hard_call
         view.scorecard = scorecard_markdown(card, call.persona, call.options.mode)
+        if active.listener is not None:  # its thread ends once this answer is out
+            active.listener.quiet()
         with self._calls_lock:
             self._calls.pop(token, None)
             self._ended[token] = (active.owner, view)
@@ -549,6 +648,8 @@ class PracticeRoom:
         return CallView(
             token=token,
             mode=call.options.mode,
+            customer=call.persona.name,
+            line=last.text,
             messages=transcript_messages(call.persona, call.turns),
             audio=_audio(call, last),
             anger=last.anger,
@@ -556,6 +657,15 @@ class PracticeRoom:
             coach=coach,
             status=status,
         )
+
+
+def _seconds_of(audio: str | None) -> float:
+    if not audio:
+        return 0.0
+    try:
+        return float(soundfile.info(audio).duration)
+    except (RuntimeError, OSError):
+        return 0.0
 
 
 def _back_in(call: Call) -> str:

@@ -2,7 +2,8 @@
 
 Decoding goes through libsndfile where it can and PyAV (FFmpeg, which faster-whisper
 already depends on) otherwise, so WAV at any rate, stereo, 8 kHz telephone audio, ogg,
-webm, mp3 and m4a all arrive the same way.
+webm, mp3 and m4a all arrive the same way. Whether anyone spoke is decided by voice activity,
+not loudness, and a quiet voice is brought up for recognition (`trainer.audio.level`).
 """
 
 import io
@@ -15,11 +16,12 @@ import numpy as np
 import soundfile
 from scipy.signal import resample_poly
 
+from trainer.audio.level import QUIET_ADVICE, SAMPLE_RATE, Level, amplified, measure_level
+from trainer.audio.level import dbfs as dbfs  # where the voice measures and tests have always found it
 from trainer.formats.errors import TrainerError
 
-SAMPLE_RATE = 16_000
 MIN_SECONDS = 0.5
-SILENCE_DBFS = -50.0  # quieter than this over the whole clip: nobody spoke
+NOBODY_SPOKE = "the recording is silent or only noise (no speech was heard); check the microphone and record again"
 
 
 class AudioError(TrainerError):
@@ -28,15 +30,28 @@ class AudioError(TrainerError):
 
 @dataclass(frozen=True)
 class Clip:
-    samples: np.ndarray  # float32 in [-1, 1], mono, SAMPLE_RATE
+    samples: np.ndarray  # float32 in [-1, 1], mono, SAMPLE_RATE, as recorded
     source: str
+    level: Level | None = None  # the voice in it (load_clip measures it)
 
     @property
     def seconds(self) -> float:
         return len(self.samples) / SAMPLE_RATE
 
+    @property
+    def advice(self) -> str:
+        """What the trainee should change about the microphone, or "": a quiet reply is heard, not refused."""
+        return QUIET_ADVICE if self.level is not None and self.level.quiet else ""
+
     def pcm16(self) -> bytes:
         return (np.clip(self.samples, -1, 1) * 32767).astype("<i2").tobytes()
+
+    def for_recognition(self) -> "Clip":
+        """The reply with its voice brought up to where recognition hears it best (no clipping);
+        the clip itself, as recorded, is what is kept and measured."""
+        if self.level is None or self.level.gain_db <= 0:
+            return self
+        return Clip(amplified(self.samples, self.level.gain_db), self.source)
 
 
 class _TooLong(Exception):
@@ -134,13 +149,11 @@ def _valid_frames(frames):
             continue
 
 
-def dbfs(samples: np.ndarray) -> float:
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if len(samples) else 0.0
-    return 20 * np.log10(rms) if rms > 0 else -120.0
-
-
 def load_clip(data: Path | bytes, max_seconds: float = 120.0, max_bytes: int = 50_000_000) -> Clip:
-    """Decode and check a reply; every refusal is an AudioError with a plain message."""
+    """Decode and check a reply; every refusal is an AudioError with a plain message.
+
+    "Nobody spoke" means too little voice activity, however loud the clip: digital silence, room
+    noise and a tone are refused, a soft voice is not (its clip carries advice instead)."""
     name = data.name if isinstance(data, Path) else "upload"
     if isinstance(data, Path):
         if not data.is_file():
@@ -169,9 +182,10 @@ def load_clip(data: Path | bytes, max_seconds: float = 120.0, max_bytes: int = 5
             f"the recording is {clip.seconds:.0f} s long; the limit is {max_seconds:.0f} s: "
             "keep a reply short, as on a real call"
         )
-    if dbfs(samples) < SILENCE_DBFS:
-        raise AudioError("the recording is silent: no speech was heard; check the microphone and record again")
-    return clip
+    level = measure_level(samples)
+    if not level.spoke:
+        raise AudioError(NOBODY_SPOKE)
+    return Clip(samples, name, level)
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:

@@ -15,6 +15,7 @@ import logging
 import math
 import pickle
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,7 +119,8 @@ def model_files() -> list[Path]:
     return training_files() + ([extra] if extra.is_file() and extra.stat().st_size else [])
 
 
-def train(rows: list[LabelledRow]) -> NgramModel:
+def train(rows: list[LabelledRow], progress: Callable[[int, int], object] | None = None) -> NgramModel:
+    """Fit one logistic regression per behaviour; `progress(done, total)` after each one."""
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -133,11 +135,15 @@ def train(rows: list[LabelledRow]) -> NgramModel:
     behaviours = [b for b in Behaviour if any(b in r.behaviours for r in rows)]
     coef = np.zeros((matrix.shape[1], len(behaviours)), dtype=np.float32)
     bias = np.zeros(len(behaviours), dtype=np.float32)
+    if progress is not None:
+        progress(0, len(behaviours))
     for column, behaviour in enumerate(behaviours):
         labels = np.array([behaviour in r.behaviours for r in rows], dtype=int)
         model = LogisticRegression(C=C, solver="liblinear", class_weight="balanced", max_iter=2000)
         model.fit(matrix, labels, sample_weight=weights)
         coef[:, column], bias[column] = model.coef_[0], model.intercept_[0]
+        if progress is not None:
+            progress(column + 1, len(behaviours))
     vocabularies, offset = [], 0
     for vectorizer in vectorizers:
         vocabularies.append(
@@ -153,8 +159,11 @@ _LOCK = threading.Lock()
 _LOADED: dict[str, NgramModel] = {}
 
 
-def load_model(cache_dir: Path | None = None, files: list[Path] | None = None) -> NgramModel:
-    """The model for the current training data: from memory, from the cache, or trained now."""
+def load_model(
+    cache_dir: Path | None = None, files: list[Path] | None = None, progress: Callable[[int, int], object] | None = None
+) -> NgramModel:
+    """The model for the current training data: from memory, from the cache, or trained now
+    (then `progress(done, total)` as each behaviour is fitted)."""
     files = files or model_files()
     if not files:
         raise TrainerError(f"no training data for the behaviour model (train_*.jsonl in {CORPUS})")
@@ -166,7 +175,7 @@ def load_model(cache_dir: Path | None = None, files: list[Path] | None = None) -
         model = _read_cache(cache)
         if model is None:
             log.info("training the behaviour model on %d files (once per corpus version)", len(files))
-            model = train([row for path in files for row in read_jsonl(path, LabelledRow)])
+            model = train([row for path in files for row in read_jsonl(path, LabelledRow)], progress)
             _write_cache(cache, model)
         _LOADED[key] = model
         return model

@@ -28,6 +28,11 @@ class VoiceMeasures(BaseModel):
     pitch_hz: float | None
     pitch_range_st: float | None
     silence_before_s: float
+    # Vocal effort, for anger that is not louder (None in logs written before they were measured).
+    alpha_ratio_db: float | None = None  # energy 1-5 kHz over 50 Hz-1 kHz of the voiced frames
+    hammarberg_db: float | None = None  # strongest peak below 2 kHz over the strongest of 2-5 kHz
+    pitch_rise_st_s: float | None = None  # mean upward pitch slope, semitones a second
+    syllables_per_s: float | None = None  # syllable nuclei a second of voiced time: pace without words
 
 
 class VoiceChange(BaseModel):
@@ -42,10 +47,18 @@ class VoiceChange(BaseModel):
     baseline_wpm: int | None = None
     pitch_up_st: float = 0.0
     silence_s: float = 0.0
+    # The voice as a whole against the first replies: tense is the combined "not calm" verdict of
+    # `trainer.prosody.compare` (pitch, spectral tilt, pitch rises, pace), which catches anger that
+    # is not louder; tension is its probability (None before there was a baseline).
+    tense: bool = False
+    tension: float | None = None
+    sharper_db: float = 0.0  # alpha ratio change: more energy above 1 kHz, a pressed voice
+    range_up_st: float = 0.0  # pitch range change
+    syllable_ratio: float | None = None  # syllables a second against the first replies (1.3: 30% faster)
 
     @property
     def flags(self) -> set[str]:
-        return {name for name in ("louder", "faster", "higher", "frozen") if getattr(self, name)}
+        return {name for name in ("louder", "faster", "higher", "frozen", "tense") if getattr(self, name)}
 
 
 class Outcome(StrEnum):
@@ -131,6 +144,8 @@ class Turn(BaseModel):
     repeated: bool = False  # the reply says again what an earlier one said: no credit, an annoyed customer
     recited: bool = False  # phrase-bank lines strung together (RECITAL_BEHAVIOURS at once): likewise
     walk: StepWalk | None = None  # the fix steps the reply gave, and how far the customer got
+    interrupted: bool = False  # hands-free: the trainee started this reply over the customer's line
+    cut_off: bool = False  # hands-free: the customer cut in on this reply (it went on too long)
 
     @property
     def behaviours(self) -> set[Behaviour]:

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from trainer.formats.errors import FormatError
+from trainer.formats.messages import duplicate_keys, plain_message, yaml_problem
 from trainer.formats.persona import Persona
 from trainer.formats.rubric import Rubric
 
@@ -59,17 +60,12 @@ def load_model(path: Path, model: type[Model]) -> Model:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FormatError(path, [(None, "", f"cannot read file: {exc}")]) from exc
-    try:
-        _check_depth(path, text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise FormatError(path, [(line, "", f"not valid YAML: {problem}")]) from exc
+    node, data = _parse(path, text)
     if not isinstance(data, dict):
         raise FormatError(path, [(1, "", "expected a mapping of fields at the top of the file")])
+    duplicates = duplicate_keys(node)
+    if duplicates:
+        raise FormatError(path, duplicates)
     too_long = [
         (_line_of(node, loc), ".".join(map(str, loc)), f"{n} characters; the limit is {MAX_TEXT_CHARS}: split it")
         for loc, n in _long_texts(data, ())
@@ -79,16 +75,42 @@ def load_model(path: Path, model: type[Model]) -> Model:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            (_line_of(node, err["loc"]), ".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()
-        ]
+        problems = [(_line_of(node, err["loc"]), _field(err["loc"]), plain_message(err, model)) for err in exc.errors()]
         raise FormatError(path, problems) from exc
 
 
+def read_yaml(text: str, name: str = "text") -> Any:
+    """The data of a YAML text bounded as a file is (nesting, aliases), for what reads a file
+    while it is typed; a FormatError otherwise, never a RecursionError."""
+    return _parse(Path(name), text)[1]
+
+
+def _field(loc: Sequence[int | str]) -> str:
+    """`mood.reactions.offers_tranfser`, without pydantic's `[key]` for a bad dictionary key."""
+    return ".".join(str(p) for p in loc if p != "[key]")
+
+
+def _parse(path: Path, text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for lines) and the data; a syntax error names the line a person would fix."""
+    try:
+        _check_depth(path, text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        line, message = yaml_problem(text, exc)
+        raise FormatError(path, [(line, "", message)]) from exc
+    return node, data
+
+
 def _check_depth(path: Path, text: str) -> None:
-    """Refuse deep nesting from the token stream: composing 5,000 levels would recurse 5,000 deep."""
+    """Refuse deep nesting from the token stream: composing 5,000 levels would recurse 5,000 deep.
+    And aliases: six lines of `&a`/`*a` stand for a million texts, which checking would walk one
+    by one (a "billion laughs" file took the CPU for minutes); no persona or rubric needs them."""
     depth = 0
     for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+            line = token.start_mark.line + 1
+            raise FormatError(path, [(line, "", "anchors and aliases (&name, *name) are not allowed: write it out")])
         if isinstance(token, _OPENS):
             depth += 1
             if depth > MAX_DEPTH:

@@ -2,7 +2,7 @@
 
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -184,6 +184,10 @@ class PersonaLines(Strict):
     ]
     transferred: OptionalLines = []
     agent_hung_up: OptionalLines = []
+    cuts_in: Lines = [  # said before their answer when they cut in on a long speech (`interrupts_after_s`)
+        "Stop, stop. I don't need a speech.",
+        "Hang on. Hang on.",
+    ]
 
     def variants(self, kind: LineKind) -> list[str]:
         """The lines for a kind, or for the nearest kind the file has: optional kinds never crash a call."""
@@ -192,10 +196,14 @@ class PersonaLines(Strict):
         return getattr(self, kind.value)
 
 
+# The speech engines by name (`trainer.tts.engines.EngineName`, kept equal by a test).
+VoiceEngine = Literal["piper", "espeak", "pyttsx3"]
+
+
 class Voice(Strict):
     """How the customer sounds; read by the speech engines."""
 
-    engine: str | None = None
+    engine: VoiceEngine | None = None
     voice: str | None = None
     rate: Annotated[int, Field(ge=60, le=400)] | None = None
     pitch: Annotated[int, Field(ge=0, le=100)] | None = None
@@ -235,6 +243,9 @@ class Persona(Strict):
     lines: PersonaLines
     voice: Voice = Voice()
     llm: LlmHints = LlmHints()
+    # Hands-free: the customer cuts in on a trainee who has talked this many seconds without a
+    # pause (an angry caller does not wait out a speech); None: never.
+    interrupts_after_s: Annotated[float, Field(ge=5, le=120)] | None = None
 
     def advice(self) -> list[str]:
         """What still loads but makes a poorer call: a step the customer answers with the default

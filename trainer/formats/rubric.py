@@ -48,6 +48,7 @@ class Moment(StrEnum):
     no_boundary_after_attack = "no_boundary_after_attack"
     repeated_reply = "repeated_reply"  # said again what an earlier reply said
     recited_phrases = "recited_phrases"  # phrase-bank lines strung together instead of an answer
+    talked_over = "talked_over"  # hands-free: the reply began while the customer was still speaking
     # The fix (`Turn.walk`): what the customer could do with the steps a reply gave.
     problem_fixed = "problem_fixed"  # the customer carried out the last step
     step_followed = "step_followed"  # the customer carried out a step
@@ -67,6 +68,7 @@ class VoiceSign(StrEnum):
     faster = "faster"
     higher = "higher"
     frozen = "frozen"
+    tense = "tense"  # vocal effort: sharper, higher, rising, even when not louder
 
 
 class Effect(Strict):

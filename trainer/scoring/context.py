@@ -80,6 +80,7 @@ MOMENTS: dict[Moment, Predicate] = {
     ),
     Moment.repeated_reply: lambda turns, i: turns[i].repeated,
     Moment.recited_phrases: lambda turns, i: turns[i].recited and not turns[i].repeated,
+    Moment.talked_over: lambda turns, i: turns[i].interrupted,
     Moment.problem_fixed: lambda turns, i: _walk(turns, i).fixed,
     Moment.step_followed: lambda turns, i: bool(_walk(turns, i).done),
     Moment.step_not_followed: lambda turns, i: _walk(turns, i).stuck is not None,

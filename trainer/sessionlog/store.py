@@ -2,11 +2,12 @@
 
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, create_engine, delete, event, inspect, select, text
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +27,18 @@ from trainer.sessionlog.tables import (
     SessionRow,
     TurnRow,
 )
+
+# A turn's fields kept in its `voice` JSON column: how it was said and heard.
+VOICE_FIELDS = {
+    "reply_audio",
+    "transcript_engine",
+    "voice",
+    "voice_change",
+    "repeated",
+    "recited",
+    "interrupted",
+    "cut_off",
+}
 
 
 class SessionNotFound(TrainerError):
@@ -61,6 +74,8 @@ class SessionSummary(BaseModel):
     turns: int
     regraded_overall: int | None = None  # the call graded again after a manager's corrections
     reviewed_overall: int | None = None  # with a manager's score overrides in
+    test_call: bool = False  # a trainer trying a persona from the workshop, not a trainee's practice
+    local_mode: bool = False  # made in the single-user local mode (no accounts, nobody logged in)
 
     @property
     def score(self) -> int | None:
@@ -72,6 +87,20 @@ class SessionSummary(BaseModel):
         return None
 
     level: str | None = None  # easy, medium or hard: how the customer was played
+
+
+class RubricPoint(BaseModel):
+    """One rubric's score on one call, as it counts (a manager's override in place of the grader's)."""
+
+    session_id: str
+    rubric: str
+    name: str
+    score: int
+    graded: int  # the grader's (or, after corrections, the regrade's) score, kept beside it
+    overridden: bool = False
+
+
+RubricScores = dict[str, list[RubricPoint]]  # session id -> its rubrics' scores (a name: `list` is a method below)
 
 
 def _now() -> datetime:
@@ -154,6 +183,14 @@ class SessionLog:
             )
         return session_id
 
+    def mark_origin(self, session_id: str, test_call: bool = False, local_mode: bool = False) -> None:
+        """Say where a call came from once it has started: a trainer's test call from the workshop
+        (kept out of the review desk's statistics), or the single-user local mode."""
+        with self._sessions.begin() as db:
+            row = self._get(db, session_id)
+            row.test_call = test_call
+            row.local_mode = local_mode
+
     def record_turns(self, session_id: str, *turns: Turn) -> None:
         """Insert or update turns in one commit, at once: a crash loses nothing said, and
         never leaves a reply without the customer's answer to it."""
@@ -176,9 +213,7 @@ class SessionLog:
         row.behaviours = [b.value for b in sorted(turn.behaviours)]
         row.detections = [d.model_dump(mode="json") for d in turn.detections]
         row.feedback = [f.model_dump(mode="json") for f in turn.feedback]
-        row.voice = turn.model_dump(
-            mode="json", include={"reply_audio", "transcript_engine", "voice", "voice_change", "repeated", "recited"}
-        )
+        row.voice = turn.model_dump(mode="json", include=VOICE_FIELDS)
         if turn.reply is not None and row.replied_at is None:
             row.replied_at = _now()
 
@@ -255,7 +290,7 @@ class SessionLog:
         with self._sessions.begin() as db:
             row = self._get(db, session_id)
             if not any(t.index == turn for t in row.turns):
-                raise TrainerError(f"this call has no turn {turn}")
+                raise TrainerError(f"this call has no turn {turn} (the customer's opening line is turn 0)")
             db.add(self._review(row.id, author, comment, turn=turn))
 
     def reviews(self, session_id: str) -> list[dict]:
@@ -367,15 +402,16 @@ class SessionLog:
             row = self._get(db, session_id)
             target = next((t for t in row.turns if t.index == turn and t.reply is not None), None)
             if target is None:
-                raise TrainerError(f"this call has no reply at turn {turn}")
+                raise TrainerError(f"this call has no reply {turn + 1}")
             shown = {d["behaviour"] for d in target.detections or []}
             earlier = select(CorrectionRow).where(CorrectionRow.session_id == row.id, CorrectionRow.turn == turn)
             for c in db.scalars(earlier.order_by(CorrectionRow.id)):  # as corrected so far
                 (shown.add if c.verdict == "missed" else shown.discard)(c.behaviour)
+            # In the numbers the pages show: reply 1 is the trainee's first answer (the log's turn 0).
             if verdict == "wrong" and behaviour.value not in shown:
-                raise TrainerError(f"{behaviour.value} was not found on turn {turn}; mark it as missed instead")
+                raise TrainerError(f"{behaviour.value} was not found in reply {turn + 1}; mark it as missed instead")
             if verdict == "missed" and behaviour.value in shown:
-                raise TrainerError(f"{behaviour.value} was already found on turn {turn}; mark it as wrong instead")
+                raise TrainerError(f"{behaviour.value} was already found in reply {turn + 1}; mark it as wrong instead")
             db.add(
                 CorrectionRow(
                     session_id=row.id,
@@ -433,13 +469,49 @@ class SessionLog:
 
     # -- reading ----------------------------------------------------------------------
     def list(self, trainee: str | None = None, persona: str | None = None) -> list[SessionSummary]:
+        """Newest first. The turns are counted in the query: the review desk lists every call on
+        each page load, and loading each call's turns to count them was a query per call."""
+        counts = (
+            select(TurnRow.session_id, func.count(TurnRow.id).label("turns")).group_by(TurnRow.session_id).subquery()
+        )
         with self._sessions() as db:
-            query = select(SessionRow).order_by(SessionRow.started_at.desc())
+            query = (
+                select(SessionRow, func.coalesce(counts.c.turns, 0))
+                .outerjoin(counts, counts.c.session_id == SessionRow.id)
+                .order_by(SessionRow.started_at.desc())
+            )
             if trainee:
                 query = query.where(SessionRow.trainee == trainee)
             if persona:
                 query = query.where(SessionRow.persona_id == persona)
-            return [self._summary(row) for row in db.scalars(query)]
+            return [self._summary(row, turns) for row, turns in db.execute(query)]
+
+    def count(self) -> int:
+        """How many calls the log holds at all (the review desk's "no calls yet")."""
+        with self._sessions() as db:
+            return db.scalar(select(func.count(SessionRow.id))) or 0
+
+    def rubric_scores(self, session_ids: Sequence[str]) -> RubricScores:
+        """Each call's rubric scores as they count: the regrade's after corrections, each with the
+        latest manager override in place; in two queries per 500 calls, not two per call."""
+        found: RubricScores = {}
+        with self._sessions() as db:
+            for start in range(0, len(session_ids), 500):
+                chunk = list(session_ids[start : start + 500])
+                cards = db.execute(
+                    select(SessionRow.id, SessionRow.scorecard, SessionRow.regraded_scorecard).where(
+                        SessionRow.id.in_(chunk)
+                    )
+                )
+                overrides = db.execute(
+                    select(ReviewRow.session_id, ReviewRow.rubric, ReviewRow.score)
+                    .where(ReviewRow.session_id.in_(chunk), ReviewRow.rubric.is_not(None))
+                    .order_by(ReviewRow.id)
+                )
+                latest = {(sid, rubric): score for sid, rubric, score in overrides if score is not None}
+                for sid, card, regraded in cards:
+                    found[sid] = _points(sid, regraded or card or {}, latest)
+        return found
 
     def get(self, session_id: str) -> dict:
         """The whole session as plain data: summary, turns and scorecard."""
@@ -482,7 +554,7 @@ class SessionLog:
         }
 
     @staticmethod
-    def _summary(row: SessionRow) -> SessionSummary:
+    def _summary(row: SessionRow, turns: int | None = None) -> SessionSummary:
         return SessionSummary(
             id=row.id,
             trainee=row.trainee,
@@ -496,9 +568,11 @@ class SessionLog:
             outcome=row.outcome,
             overall=row.overall,
             hard_call=row.hard_call,
-            turns=len(row.turns),
+            turns=len(row.turns) if turns is None else turns,
             regraded_overall=row.regraded_overall,
             reviewed_overall=row.reviewed_overall,
+            test_call=bool(row.test_call),
+            local_mode=bool(row.local_mode),
             level=row.level,
         )
 
@@ -523,3 +597,22 @@ def _with_overrides(db: Session, row: SessionRow) -> int | None:
     latest = {r.rubric: r.score for r in reviews if r.rubric and r.score is not None}
     scores = [(latest.get(key, value["score"]), float(value.get("weight", 1.0))) for key, value in rubrics.items()]
     return capped(weighted_overall(scores), bool(card.get("fixed")))
+
+
+def _points(session_id: str, card: dict, latest: dict[tuple[str, str], int]) -> list[RubricPoint]:
+    points = []
+    for key, rubric in (card.get("rubrics") or {}).items():
+        if not rubric.get("applicable") or rubric.get("score") is None:
+            continue
+        override = latest.get((session_id, key))
+        points.append(
+            RubricPoint(
+                session_id=session_id,
+                rubric=key,
+                name=rubric.get("name") or key,
+                score=rubric["score"] if override is None else override,
+                graded=rubric["score"],
+                overridden=override is not None,
+            )
+        )
+    return points

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -34,6 +34,11 @@ class SessionRow(Base):
     regraded_scorecard: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # After a manager overrode a rubric score: the overall with the overrides in (the scores above stay).
     reviewed_overall: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Where the call came from: a trainer's test call from the persona workshop (kept out of the
+    # desk's statistics), or the single-user local mode (no accounts). Nullable so that an older
+    # log gains them (`store._add_new_columns`); NULL reads as False.
+    test_call: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=False)
+    local_mode: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=False)
 
     turns: Mapped[list["TurnRow"]] = relationship(
         back_populates="session", order_by="TurnRow.index", cascade="all, delete-orphan"

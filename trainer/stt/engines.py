@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import speech_recognition as sr
 
 from trainer.audio import SAMPLE_RATE, Clip
+from trainer.audio.level import warm_up as warm_up_voice_detector
 from trainer.formats.errors import TrainerError
 from trainer.speechqueue import cores
 from trainer.stt.window import WindowedWhisper
@@ -50,7 +51,8 @@ class Transcriber(Protocol):
 
 
 def _audio_data(clip: Clip) -> sr.AudioData:
-    return sr.AudioData(clip.pcm16(), SAMPLE_RATE, 2)
+    """Every engine hears a quiet reply brought up to a normal level (`Clip.for_recognition`)."""
+    return sr.AudioData(clip.for_recognition().pcm16(), SAMPLE_RATE, 2)
 
 
 def _sha256(path: Path) -> str:
@@ -209,9 +211,11 @@ _SHARED_LOCK = threading.Lock()
 
 
 def shared_transcriber(engine: str = "faster-whisper", model: str | None = None, threads: int = 2) -> Transcriber:
-    """One loaded model per process: loading takes about a second, a reply must not wait for it."""
+    """One loaded model per process: loading takes about a second, a reply must not wait for it.
+    The voice activity detector every reply passes through (`trainer.audio.level`) loads with it."""
     key = (engine, model, threads)
     with _SHARED_LOCK:
         if key not in _SHARED:
             _SHARED[key] = load_transcriber(engine, model, threads)
+            warm_up_voice_detector()
         return _SHARED[key]

@@ -1,7 +1,9 @@
-"""Two engines: piper with a packaged natural voice, and espeak-ng.
+"""Three engines: piper with a packaged natural voice, espeak-ng, and the system's voices.
 
 Piper is serialized: it gains nothing from two synthesis threads on a 2-core machine.
 espeak-ng runs as a separate program per line, so calls never share its state.
+pyttsx3 (the voices a Windows or macOS laptop has) runs in worker processes, see
+`trainer.tts.system_voice`: its drivers crash, and a crash there costs one line, not the app.
 """
 
 import io
@@ -9,19 +11,24 @@ import shutil
 import subprocess
 import threading
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
 import numpy as np
 
 from trainer.formats.errors import TrainerError
 from trainer.speechqueue import cores
 
+EngineName = Literal["piper", "espeak", "pyttsx3"]
+ENGINE_NAMES: tuple[str, ...] = get_args(EngineName)
+
 
 @dataclass(frozen=True)
 class Speech:
     samples: np.ndarray  # float32 mono in [-1, 1]
     rate: int
+    fallback: bool = False  # spoken by another engine because this one failed: not to be cached as its sound
 
 
 class SpeechEngine(Protocol):
@@ -88,8 +95,9 @@ class EspeakEngine:
     """espeak-ng, always there and tiny, run as its own program for each line.
 
     pyttsx3 drives the same library in-process, but its espeak driver races Python on a
-    callback thread (a segfault in about 1 run in 5 here), prints to stdout and ignores the
-    pitch; the espeak-ng program has none of that and still takes ~20 ms a line.
+    callback thread (a segfault in about 1 run in 5 here, now and then an empty file) and
+    prints to stdout; the espeak-ng program has none of that and still takes ~20 ms a line.
+    So `Pyttsx3Engine` keeps pyttsx3 in worker processes and falls back to this engine.
     """
 
     name = "espeak"
@@ -132,17 +140,48 @@ def _fix_stream_header(data: bytes) -> bytes:
     return bytes(header) + data[44:]
 
 
+def _pyttsx3() -> type:
+    from trainer.tts.system_voice import Pyttsx3Engine  # it builds on the two above
+
+    return Pyttsx3Engine
+
+
+# One factory per engine name. pyttsx3 is used only when asked for by name, or where
+# neither other engine is installed (a laptop without espeak-ng and without piper).
+_KINDS: dict[str, Callable[[], type]] = {
+    "piper": lambda: PiperEngine,
+    "espeak": lambda: EspeakEngine,
+    "pyttsx3": _pyttsx3,
+}
+_DEFAULT_ORDER = ("piper", "espeak", "pyttsx3")
 _ENGINES: dict[str, SpeechEngine] = {}
+_ENGINES_LOCK = threading.Lock()
 
 
 def available_engine(preferred: str | None) -> SpeechEngine:
-    """The preferred engine if installed, else piper, else espeak-ng."""
-    kinds = {"piper": PiperEngine, "espeak": EspeakEngine}
-    order = [preferred] if preferred in kinds else []
-    order += [k for k in ("piper", "espeak") if k not in order]
-    for name in order:
-        if kinds[name].installed():
-            if name not in _ENGINES:
-                _ENGINES[name] = kinds[name]()
-            return _ENGINES[name]
+    """The preferred engine if installed, else piper, else espeak-ng, else the system voice.
+
+    One instance per engine per process: piper's model is loaded once, pyttsx3's workers
+    are shared by every call.
+    """
+    order = [preferred] if preferred in _KINDS else []
+    order += [k for k in _DEFAULT_ORDER if k not in order]
+    with _ENGINES_LOCK:
+        for name in order:
+            if name in _ENGINES:
+                return _ENGINES[name]
+            kind = _KINDS[name]()
+            if kind.installed():
+                _ENGINES[name] = kind()
+                return _ENGINES[name]
     raise TrainerError("no speech engine installed: run scripts/setup (it installs piper and espeak-ng)")
+
+
+def engine_name(value: str | None) -> EngineName | None:
+    """A persona's or a setting's engine name, checked: a typo must not silently pick another voice."""
+    if value is None or not value.strip():
+        return None
+    name = value.strip().lower()
+    if name not in ENGINE_NAMES:
+        raise TrainerError(f"unknown voice engine {value!r}: use {', '.join(ENGINE_NAMES[:-1])} or {ENGINE_NAMES[-1]}")
+    return name  # type: ignore[return-value]

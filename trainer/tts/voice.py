@@ -59,9 +59,28 @@ def _read(path: Path) -> Speech:
     return Speech(samples, rate)
 
 
+def _write(path: Path, speech: Speech) -> None:
+    tmp = path.with_suffix(".tmp.wav")
+    write_wav(tmp, speech.samples, speech.rate)
+    tmp.replace(path)  # atomic: a reader never sees half a file
+
+
+_FALLBACK_SUFFIX = ".fallback.wav"
+
+
+def _fallback_path(path: Path) -> Path:
+    """Where a line spoken by a fallback engine goes: beside the cache, never its entry, so the
+    engine the persona asked for is tried again the next time the line is said."""
+    return path.with_name(path.stem + _FALLBACK_SUFFIX)
+
+
+def _is_fallback(path: Path) -> bool:
+    return path.name.endswith(_FALLBACK_SUFFIX)
+
+
 def _with_gain(speech: Speech, gain_db: float) -> Speech:
     samples = np.clip(speech.samples * (10 ** (gain_db / 20)), -1, 1).astype(np.float32)
-    return Speech(samples, speech.rate)
+    return Speech(samples, speech.rate, speech.fallback)
 
 
 class CustomerVoice:
@@ -84,10 +103,9 @@ class CustomerVoice:
         path = self._path(text, spec)
         if not path.is_file():
             queue = speech_queue(f"voice:{self.engine.name}", self.engine.slots)
-            speech = _with_gain(queue.run(lambda: self.engine.synthesize(text, spec)), spec.gain_db)
-            tmp = path.with_suffix(".tmp.wav")
-            write_wav(tmp, speech.samples, speech.rate)
-            tmp.replace(path)  # atomic: a reader never sees half a file
+            speech = queue.run(lambda: self.engine.synthesize(text, spec))
+            path = _fallback_path(path) if speech.fallback else path  # tried again next time, not cached
+            _write(path, _with_gain(speech, spec.gain_db))
         return path
 
     def speak_parts(self, parts: list[str], anger: int) -> Path:
@@ -97,13 +115,13 @@ class CustomerVoice:
         spec = self.spec(anger)
         path = self._path(" ".join(parts), spec)
         if not path.is_file():
-            pieces = [_read(self.speak(part, anger)) for part in parts]
+            spoken = [self.speak(part, anger) for part in parts]
+            pieces = [_read(piece) for piece in spoken]
             rate = pieces[0].rate
             gap = np.zeros(int(rate * 0.25), np.float32)
             joined = np.concatenate([x for piece in pieces for x in (piece.samples, gap)][:-1])
-            tmp = path.with_suffix(".tmp.wav")
-            write_wav(tmp, joined, rate)
-            tmp.replace(path)
+            path = _fallback_path(path) if any(_is_fallback(piece) for piece in spoken) else path
+            _write(path, Speech(joined, rate))
         return path
 
     def warm(

@@ -1,0 +1,155 @@
+"""Hands-free turns: speech in small chunks as a browser streams it, and when a turn ends."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from trainer.audio import SAMPLE_RATE
+from trainer.handsfree.turns import Heard, TurnDetector, TurnSettings, ends_a_sentence, to_mono_16k
+from trainer.tts.trainee import speak_as_trainee
+
+BROWSER_RATE = 48_000
+
+
+@pytest.fixture(scope="module")
+def sentences(tmp_path_factory: pytest.TempPathFactory) -> tuple[np.ndarray, np.ndarray]:
+    folder = tmp_path_factory.mktemp("handsfree")
+    first = speak_as_trainee("I am sorry the deals vanished.", folder / "a.wav")
+    second = speak_as_trainee("Let us get them back right now.", folder / "b.wav")
+    return _read(first), _read(second)
+
+
+def _read(path: Path) -> np.ndarray:
+    samples, rate = soundfile.read(str(path), dtype="float32")
+    return to_mono_16k(samples, rate)
+
+
+def _silence(ms: int) -> np.ndarray:
+    return np.zeros(SAMPLE_RATE * ms // 1000, np.float32)
+
+
+def _stream(detector: TurnDetector, audio: np.ndarray, chunk_s: float = 0.25) -> list[tuple[float, Heard]]:
+    """Feed the audio as a browser would (48 kHz int16 chunks); the events with when they came."""
+    browser = (to_mono_16k(audio, SAMPLE_RATE) * 32767).astype(np.int16)
+    browser = np.repeat(browser, BROWSER_RATE // SAMPLE_RATE)  # crude 16 -> 48 kHz, enough for a VAD
+    step = int(BROWSER_RATE * chunk_s)
+    events = []
+    for start in range(0, len(browser), step):
+        event = detector.feed(browser[start : start + step], BROWSER_RATE)
+        if event.kind is not Heard.nothing:
+            events.append(((start + step) / BROWSER_RATE, event.kind))
+    return events
+
+
+def test_a_finished_sentence_ends_the_turn_after_a_short_pause(sentences) -> None:
+    first, _ = sentences
+    audio = np.concatenate([_silence(500), first, _silence(1500)])
+    detector = TurnDetector(TurnSettings(), finished=lambda samples: (True, "I am sorry the deals vanished."))
+    events = _stream(detector, audio)
+    assert [kind for _, kind in events] == [Heard.speech_started, Heard.turn_ended]
+    speech_end = (500 + len(first) * 1000 / SAMPLE_RATE) / 1000
+    waited = events[-1][0] - speech_end
+    assert waited < 0.7, waited  # a short pause, not the long one
+
+
+def test_a_pause_mid_sentence_waits_and_the_turn_holds_both_halves(sentences) -> None:
+    first, second = sentences
+    audio = np.concatenate([_silence(300), first, _silence(500), second, _silence(1600)])
+    asked = []
+
+    def not_yet(samples: np.ndarray) -> tuple[bool, str]:
+        asked.append(len(samples))
+        return False, "I am sorry the deals vanished and"
+
+    detector = TurnDetector(TurnSettings(open_pause_ms=1000), finished=not_yet)
+    events = []
+    browser_chunks = np.array_split(audio, int(len(audio) / (SAMPLE_RATE * 0.2)))
+    for chunk in browser_chunks:
+        event = detector.feed(chunk, SAMPLE_RATE)
+        if event.kind is not Heard.nothing:
+            events.append(event)
+    assert [e.kind for e in events] == [Heard.speech_started, Heard.turn_ended]
+    assert asked  # it asked at the short pause, was told "not yet", and waited
+    turn = events[-1].samples
+    assert turn is not None and len(turn) / SAMPLE_RATE > (len(first) + len(second)) / SAMPLE_RATE
+
+
+def test_noise_alone_is_not_speech() -> None:
+    rng = np.random.default_rng(0)
+    hum = 0.003 * rng.standard_normal(SAMPLE_RATE * 3).astype(np.float32)
+    assert _stream(TurnDetector(), hum) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "done"),
+    [
+        ("What do you see on the board?", True),
+        ("I'll fix it right now.", True),
+        ("So what I'd like you to do is.", False),
+        ("Open the settings and", False),
+        ("", False),
+        ("okay so", False),
+    ],
+)
+def test_what_reads_as_a_finished_sentence(text: str, done: bool) -> None:
+    assert ends_a_sentence(text) is done
+
+
+def test_talking_over_a_self_explainer_costs_points_and_others_not() -> None:
+    """The playbook cares about interrupting a customer who explains things themselves."""
+    from trainer.call import Call, CallOptions
+    from trainer.catalog import load_catalog
+    from trainer.corrections import regrade
+    from trainer.scoring.grader import Grader
+    from trainer.settings import Settings
+
+    catalog = load_catalog(Settings())
+
+    def learning_style_score(persona_id: str, interrupted: bool) -> tuple[int | None, list[str]]:
+        call = Call(catalog.persona(persona_id), list(catalog.rubrics.values()), options=CallOptions(seed=1))
+        call.open()
+        call.reply("I'm sorry, walk me through what you did and I'll chime in.")
+        call.turns[0].interrupted = interrupted  # as a hands-free reply said over the opening line
+        card = regrade(call.turns, Grader(call.persona, list(catalog.rubrics.values())), call.outcome)
+        score = card.rubrics["learning_style"]
+        return score.score, [f.feedback for f in score.findings]
+
+    plain, _ = learning_style_score("transfer_demanding_self_explainer", False)
+    over, said = learning_style_score("transfer_demanding_self_explainer", True)
+    assert plain is not None and over is not None and over < plain
+    assert any("talked over them" in line for line in said)
+
+
+def test_an_angry_customer_cuts_in_on_a_long_speech(sentences) -> None:
+    first, second = sentences
+    speech = np.concatenate([first, second] * 4)  # about 20 s with no pause long enough to end a turn
+    detector = TurnDetector(TurnSettings(cut_in_after_s=6), finished=lambda samples: (False, ""))
+    events = _stream(detector, np.concatenate([_silence(300), speech, _silence(1500)]))
+    ended = [t for t, kind in events if kind is Heard.turn_ended]
+    assert ended and ended[0] < len(speech) / SAMPLE_RATE  # before the trainee stopped
+
+
+def test_the_cut_in_is_in_the_customers_line_and_the_log(sentences, tmp_path: Path) -> None:
+    """What the customer says when they cut in comes first in their line; the turn says so."""
+    from trainer.audio import Clip
+    from trainer.call import Call, CallOptions, Heard
+    from trainer.catalog import load_catalog
+    from trainer.prosody.measure import measure
+    from trainer.sessionlog import SessionLog
+    from trainer.settings import Settings
+
+    catalog = load_catalog(Settings())
+    persona = catalog.persona("escalated")
+    assert persona.interrupts_after_s is not None  # the shipped angry customers cut in
+    log = SessionLog(f"sqlite:///{tmp_path / 'log.db'}")
+    call = Call(persona, list(catalog.rubrics.values()), log=log, options=CallOptions(seed=3))
+    call.open()
+    clip = Clip(np.concatenate([sentences[0], sentences[1]]), "speech")
+    text = "I am sorry the deals vanished. Let us get them back right now."
+    heard = Heard(text, "test", clip, measure(clip, text), cut_off=True)
+    result = call.reply(text, heard)
+    assert result.customer.text.startswith(tuple(persona.lines.cuts_in))
+    (turn, *_) = [t for t in log.get(call.session_id)["turns"] if t["reply"]]
+    assert turn["cut_off"] is True and turn["interrupted"] is False

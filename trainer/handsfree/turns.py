@@ -1,0 +1,186 @@
+"""When the trainee has finished speaking: voice activity in a streamed microphone, and pauses.
+
+A phone call has no "send" button: the trainee stops talking and the customer answers. The
+detector hears the microphone in small chunks as the browser sends them (webrtcvad on 30 ms
+frames, at any gain: it judges the shape of the sound, not its loudness) and decides:
+
+- speech started (the customer, if talking, is being talked over: barge-in);
+- the turn ended: after a short pause when what was said so far is a finished sentence or a
+  question (`finished` is asked: the caller transcribes the words so far, which it needs anyway),
+  after a longer pause otherwise ("so what I'd like you to... do" is not cut off at the "...").
+
+It holds no threads and no models: feed it chunks, act on what it returns (`trainer.handsfree`).
+"""
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from trainer.audio import SAMPLE_RATE
+
+FRAME_MS = 30
+FRAME = SAMPLE_RATE * FRAME_MS // 1000
+
+
+class TurnSettings(BaseModel):
+    """How long a pause ends a turn; chosen so nobody is cut off mid-sentence (`trainer bench voice`)."""
+
+    sentence_pause_ms: int = Field(300, ge=90, le=3000, description="a pause after a finished sentence or question")
+    open_pause_ms: int = Field(1000, ge=200, le=5000, description="a pause in mid-sentence")
+    min_speech_ms: int = Field(240, ge=60, le=2000, description="voiced time before it counts as speech")
+    max_turn_s: float = Field(60.0, ge=5, le=300, description="a turn this long ends at the next pause")
+    aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad's: higher ignores more noise")
+    cut_in_after_s: float | None = Field(None, ge=5, le=120, description="the customer cuts in on a speech this long")
+
+
+class Heard(StrEnum):
+    nothing = "nothing"
+    speech_started = "speech_started"  # the trainee began a turn: talking over the customer is a barge-in
+    turn_ended = "turn_ended"
+
+
+@dataclass
+class TurnEvent:
+    kind: Heard
+    samples: np.ndarray | None = None  # the whole turn (float32 mono at SAMPLE_RATE), once it ended
+    text: str | None = None  # what `finished` heard, when it was asked (the turn's transcript)
+    cut_in: bool = False  # the turn ended because it went on too long: the customer cuts in
+
+
+def to_mono_16k(samples: np.ndarray, rate: int) -> np.ndarray:
+    """A browser's chunk (int16 or float, mono or stereo, 44.1/48 kHz) as float32 mono at 16 kHz."""
+    data = np.asarray(samples)
+    if data.ndim == 2:
+        data = data.mean(axis=1)
+    if data.dtype.kind in "iu":
+        data = data.astype(np.float32) / 32768.0
+    data = data.astype(np.float32)
+    if rate == SAMPLE_RATE or len(data) == 0:
+        return data
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    step = gcd(rate, SAMPLE_RATE)
+    return resample_poly(data, SAMPLE_RATE // step, rate // step).astype(np.float32)
+
+
+@dataclass
+class TurnDetector:
+    """One trainee's microphone, chunk by chunk. `finished(samples) -> (done, text)` says whether
+    the words so far end a sentence; without it every pause waits `open_pause_ms`. It may return
+    a Future instead: the chunks keep coming while it transcribes (a stream must not stall), and
+    the answer is used once it is there, if the trainee is still silent."""
+
+    settings: TurnSettings = field(default_factory=TurnSettings)
+    finished: Callable[[np.ndarray], "tuple[bool, str] | Future[tuple[bool, str]]"] | None = None
+    _asked: "Future[tuple[bool, str]] | None" = None
+    _pending: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    _turn: list[np.ndarray] = field(default_factory=list)
+    _voiced_ms: int = 0
+    _silence_ms: int = 0
+    _speaking: bool = False
+    _asked_at_ms: int | None = None  # the pause length at which `finished` said "not yet"
+    _text: str | None = None
+
+    def __post_init__(self) -> None:
+        import webrtcvad
+
+        self._vad = webrtcvad.Vad(self.settings.aggressiveness)
+
+    def feed(self, samples: np.ndarray, rate: int = SAMPLE_RATE) -> TurnEvent:
+        """The next chunk; at most one event per chunk (the later one wins: a turn that ended)."""
+        audio = np.concatenate([self._pending, to_mono_16k(samples, rate)])
+        whole = len(audio) // FRAME * FRAME
+        self._pending = audio[whole:]
+        event = TurnEvent(Heard.nothing)
+        for start in range(0, whole, FRAME):
+            step = self._frame(audio[start : start + FRAME])
+            if step.kind is not Heard.nothing:
+                event = step
+            if step.kind is Heard.turn_ended:
+                break
+        return event
+
+    def reset(self) -> None:
+        """Forget a turn in progress (the call ended, or the customer is speaking over it)."""
+        self._turn, self._voiced_ms, self._silence_ms, self._speaking = [], 0, 0, False
+        self._asked_at_ms, self._text, self._asked = None, None, None
+
+    def _frame(self, frame: np.ndarray) -> TurnEvent:
+        pcm = (np.clip(frame, -1, 1) * 32767).astype("<i2").tobytes()
+        voiced = self._vad.is_speech(pcm, SAMPLE_RATE)
+        if not self._speaking:
+            return self._before_speech(frame, voiced)
+        self._turn.append(frame)
+        if voiced:
+            self._silence_ms, self._asked_at_ms, self._text, self._asked = 0, None, None, None
+            limit = self.settings.cut_in_after_s
+            if limit is not None and len(self._turn) * FRAME_MS / 1000 >= limit:
+                return self._ended(cut_in=True)
+            return TurnEvent(Heard.nothing)
+        self._silence_ms += FRAME_MS
+        return self._after_pause()
+
+    def _before_speech(self, frame: np.ndarray, voiced: bool) -> TurnEvent:
+        """Keep a little sound before the first word (its onset); speech once enough is voiced."""
+        self._turn = [*self._turn[-10:], frame]
+        self._voiced_ms = self._voiced_ms + FRAME_MS if voiced else max(0, self._voiced_ms - FRAME_MS // 2)
+        if self._voiced_ms >= self.settings.min_speech_ms:
+            self._speaking, self._silence_ms = True, 0
+            return TurnEvent(Heard.speech_started)
+        return TurnEvent(Heard.nothing)
+
+    def _after_pause(self) -> TurnEvent:
+        s = self.settings
+        seconds = len(self._turn) * FRAME_MS / 1000
+        if self._silence_ms >= s.open_pause_ms or (seconds >= s.max_turn_s and self._silence_ms >= s.sentence_pause_ms):
+            return self._ended()
+        if self._silence_ms >= s.sentence_pause_ms and self.finished is not None and self._asked_at_ms is None:
+            self._asked_at_ms = self._silence_ms
+            answer = self.finished(np.concatenate(self._turn))
+            self._asked = answer if isinstance(answer, Future) else _done(answer)
+        if self._asked is not None and self._asked.done():
+            asked, self._asked = self._asked, None
+            try:
+                done, self._text = asked.result()
+            except Exception:  # no transcript at the pause: the long pause decides
+                done = False
+            if done:
+                return self._ended()
+        return TurnEvent(Heard.nothing)
+
+    def _ended(self, cut_in: bool = False) -> TurnEvent:
+        samples = np.concatenate(self._turn)
+        keep = len(samples) - max(0, self._silence_ms - 150) * SAMPLE_RATE // 1000  # most of the pause goes
+        text = self._text
+        self.reset()
+        return TurnEvent(Heard.turn_ended, samples[:keep], text, cut_in)
+
+
+def _done(answer: tuple[bool, str]) -> "Future[tuple[bool, str]]":
+    future: Future[tuple[bool, str]] = Future()
+    future.set_result(answer)
+    return future
+
+
+# A sentence that stops on one of these is not finished, whatever the punctuation says
+# (speech recognition puts a full stop at every pause).
+_GOES_ON = {
+    "and", "or", "but", "so", "because", "if", "then", "that", "which", "who", "to", "the", "a", "an",
+    "of", "for", "with", "in", "on", "at", "your", "my", "our", "is", "are", "was", "um", "uh", "like",
+    "when", "while", "just", "also", "can", "could", "will", "would", "should", "i", "you", "we", "it",
+}  # fmt: skip
+
+
+def ends_a_sentence(text: str) -> bool:
+    """Whether a transcript so far reads as finished: ends with . ? or ! and not on a word that
+    carries on ("...and.", "...to the.")."""
+    words = text.strip().rstrip(".?!…").split()
+    if not words or not text.strip().endswith((".", "?", "!")):
+        return False
+    return words[-1].lower().strip(",;:'\"") not in _GOES_ON
