@@ -153,3 +153,14 @@ def test_the_cut_in_is_in_the_customers_line_and_the_log(sentences, tmp_path: Pa
     assert result.customer.text.startswith(tuple(persona.lines.cuts_in))
     (turn, *_) = [t for t in log.get(call.session_id)["turns"] if t["reply"]]
     assert turn["cut_off"] is True and turn["interrupted"] is False
+
+
+def test_a_stream_that_never_pauses_still_ends_its_turn(sentences) -> None:
+    """Continuous sound (a stuck microphone, or someone streaming on purpose) cannot grow a turn
+    without bound: past max_turn_s it ends even with no pause."""
+    first, second = sentences
+    speech = np.concatenate([first, second] * 6)
+    detector = TurnDetector(TurnSettings(max_turn_s=5), finished=lambda samples: (False, ""))
+    events = _stream(detector, speech)
+    ended = [t for t, kind in events if kind is Heard.turn_ended]
+    assert ended and ended[0] < 5 + 10 + 1

@@ -196,10 +196,9 @@ def _warm(settings: Settings, persona_id: str) -> None:
 def _start(page, url: str, persona_name: str, talk: str) -> None:
     page.goto(url)
     page.locator("#persona-picker label").filter(has_text=persona_name).click()
+    page.locator("#talk-mode").get_by_text("Hands-free: just talk" if talk == "hands-free" else "Push to talk").click()
     page.locator("#start-call:not([disabled])").click()
     page.locator("#customer-line q").wait_for(timeout=60_000)
-    if talk != "hands-free":
-        page.locator("#talk-mode").get_by_text("Push to talk").click()
 
 
 def _hands_free(browser, url: str, persona: str, figures: VoiceFigures) -> None:
@@ -264,6 +263,7 @@ def _count_cut_offs(log, figures: VoiceFigures) -> None:
         return
     turns = [t for t in log.get(calls[0].id)["turns"] if t.get("reply")]
     figures.turns = len(turns)
+    split = max(0, len(turns) - len(REPLIES))  # a reply heard as two turns was cut at a pause
     for reply in REPLIES:
         if "|" not in reply:
             continue
@@ -274,6 +274,7 @@ def _count_cut_offs(log, figures: VoiceFigures) -> None:
             if head in text and tail not in text:  # the words before the pause, without their end
                 figures.cut_off += 1
                 break
+    figures.cut_off = max(figures.cut_off, split)
 
 
 def _words(text: str) -> list[str]:

@@ -24,6 +24,7 @@ from trainer.audio import SAMPLE_RATE
 
 FRAME_MS = 30
 FRAME = SAMPLE_RATE * FRAME_MS // 1000
+HARD_STOP_S = 10.0  # past max_turn_s with no pause at all, the turn ends anyway: memory stays bounded
 
 
 class TurnSettings(BaseModel):
@@ -119,9 +120,12 @@ class TurnDetector:
         self._turn.append(frame)
         if voiced:
             self._silence_ms, self._asked_at_ms, self._text, self._asked = 0, None, None, None
+            seconds = len(self._turn) * FRAME_MS / 1000
             limit = self.settings.cut_in_after_s
-            if limit is not None and len(self._turn) * FRAME_MS / 1000 >= limit:
+            if limit is not None and seconds >= limit:
                 return self._ended(cut_in=True)
+            if seconds >= self.settings.max_turn_s + HARD_STOP_S:  # a stream that never pauses (noise, abuse)
+                return self._ended()
             return TurnEvent(Heard.nothing)
         self._silence_ms += FRAME_MS
         return self._after_pause()
