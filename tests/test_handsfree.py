@@ -89,6 +89,8 @@ def test_noise_alone_is_not_speech() -> None:
         ("I'll fix it right now.", True),
         ("So what I'd like you to do is.", False),
         ("Open the settings and", False),
+        ("There is a saved filter called Closed archived. Remove it.", True),
+        ("Thank you.", True),
         ("", False),
         ("okay so", False),
     ],

@@ -6,6 +6,7 @@ enough to use a call: every step checks the call belongs to the viewer asking.
 """
 
 import contextlib
+import logging
 import secrets
 import threading
 import time
@@ -33,6 +34,7 @@ from trainer.scoring.outcome import UNRESOLVED_CAP, outcome_label, outcome_words
 from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 
+log = logging.getLogger("callcoach.practice")
 MAX_ACTIVE_CALLS = 200
 # A trainer's "Test call with this persona" marks the next call they start with it as a test call.
 TEST_CALL_MARK_SECONDS = 15 * 60
@@ -542,6 +544,7 @@ class PracticeRoom:
         view = listener.answered()
         if view is not None:
             listener.customer_speaks(_seconds_of(view.audio))
+            log.debug("hands-free: answer out %.3f", time.monotonic())
             return Listened(view=view)
         event = listener.feed(samples, rate)
         if event.kind is Heard.speech_started:
@@ -550,6 +553,7 @@ class PracticeRoom:
                 listener.customer_until = 0.0  # the page stops the customer's voice now
             return Listened(started=True, interrupted=listener.barged_in)
         if event.kind is Heard.turn_ended and event.samples is not None:
+            log.debug("hands-free: turn ended %.3f (text known: %s)", time.monotonic(), event.text is not None)
             wav, text, barged_in, cut = wav_bytes(event.samples), event.text, listener.barged_in, event.cut_in
             listener.barged_in = False
             listener.answer(

@@ -6,6 +6,7 @@ as a WAV, like a push-to-talk recording, so it is checked, heard, measured and k
 """
 
 import io
+import logging
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +20,7 @@ from trainer.handsfree.turns import Heard, TurnDetector, TurnEvent, TurnSettings
 from trainer.speechqueue import speaking_for, speech_queue
 from trainer.stt.engines import Transcriber
 
+log = logging.getLogger("callcoach.handsfree")
 LOUDEST = 0.5  # the pause check hears the words at a fixed level: a quiet microphone is not "nothing"
 
 
@@ -86,6 +88,12 @@ class Listener:
         return self._work.submit(self._transcribed, samples)
 
     def _transcribed(self, samples: np.ndarray) -> tuple[bool, str]:
+        started = time.monotonic()
+        done, text = self._transcribe(samples)
+        log.debug("hands-free: check %.3f -> %.3f %s %r", started, time.monotonic(), done, text[-40:])
+        return done, text
+
+    def _transcribe(self, samples: np.ndarray) -> tuple[bool, str]:
         clip = Clip(_levelled(samples), "stream")
         with speaking_for(self.trainee):
             queue = speech_queue(f"transcriber:{self.transcriber.name}", self.transcriber.slots)

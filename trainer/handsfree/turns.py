@@ -31,6 +31,9 @@ class TurnSettings(BaseModel):
     """How long a pause ends a turn; chosen so nobody is cut off mid-sentence (`trainer bench voice`)."""
 
     sentence_pause_ms: int = Field(300, ge=90, le=3000, description="a pause after a finished sentence or question")
+    early_check_ms: int = Field(
+        120, ge=30, le=3000, description="the words so far are transcribed this far into a pause, ahead of its end"
+    )
     open_pause_ms: int = Field(1000, ge=200, le=5000, description="a pause in mid-sentence")
     min_speech_ms: int = Field(240, ge=60, le=2000, description="voiced time before it counts as speech")
     max_turn_s: float = Field(60.0, ge=5, le=300, description="a turn this long ends at the next pause")
@@ -79,7 +82,9 @@ class TurnDetector:
 
     settings: TurnSettings = field(default_factory=TurnSettings)
     finished: Callable[[np.ndarray], "tuple[bool, str] | Future[tuple[bool, str]]"] | None = None
-    _asked: "Future[tuple[bool, str]] | None" = None
+    _asked: "Future[tuple[bool, str]] | None" = None  # a check in flight (maybe for words since added to)
+    _fresh: bool = False  # nothing was said since that check was asked for: its answer holds
+    _verdict: bool | None = None  # the answer for this pause: finished or not
     _pending: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     _turn: list[np.ndarray] = field(default_factory=list)
     _voiced_ms: int = 0
@@ -110,7 +115,7 @@ class TurnDetector:
     def reset(self) -> None:
         """Forget a turn in progress (the call ended, or the customer is speaking over it)."""
         self._turn, self._voiced_ms, self._silence_ms, self._speaking = [], 0, 0, False
-        self._asked_at_ms, self._text, self._asked = None, None, None
+        self._asked_at_ms, self._text, self._asked, self._fresh, self._verdict = None, None, None, False, None
 
     def _frame(self, frame: np.ndarray) -> TurnEvent:
         pcm = (np.clip(frame, -1, 1) * 32767).astype("<i2").tobytes()
@@ -119,7 +124,7 @@ class TurnDetector:
             return self._before_speech(frame, voiced)
         self._turn.append(frame)
         if voiced:
-            self._silence_ms, self._asked_at_ms, self._text, self._asked = 0, None, None, None
+            self._silence_ms, self._asked_at_ms, self._text, self._fresh, self._verdict = 0, None, None, False, None
             seconds = len(self._turn) * FRAME_MS / 1000
             limit = self.settings.cut_in_after_s
             if limit is not None and seconds >= limit:
@@ -144,19 +149,28 @@ class TurnDetector:
         seconds = len(self._turn) * FRAME_MS / 1000
         if self._silence_ms >= s.open_pause_ms or (seconds >= s.max_turn_s and self._silence_ms >= s.sentence_pause_ms):
             return self._ended()
-        if self._silence_ms >= s.sentence_pause_ms and self.finished is not None and self._asked_at_ms is None:
-            self._asked_at_ms = self._silence_ms
-            answer = self.finished(np.concatenate(self._turn))
-            self._asked = answer if isinstance(answer, Future) else _done(answer)
+        self._check(min(s.early_check_ms, s.sentence_pause_ms))
+        if self._verdict and self._silence_ms >= s.sentence_pause_ms:
+            return self._ended()
+        return TurnEvent(Heard.nothing)
+
+    def _check(self, after_ms: int) -> None:
+        """Ask whether the words so far are finished early in the pause, so the answer is there
+        by the time the pause is long enough; one check in flight at a time (a check for words
+        since added to runs on, and its answer is dropped)."""
         if self._asked is not None and self._asked.done():
             asked, self._asked = self._asked, None
-            try:
-                done, self._text = asked.result()
-            except Exception:  # no transcript at the pause: the long pause decides
-                done = False
-            if done:
-                return self._ended()
-        return TurnEvent(Heard.nothing)
+            if self._fresh:
+                try:
+                    self._verdict, self._text = asked.result()
+                except Exception:  # no transcript at the pause: the long pause decides
+                    self._verdict = False
+        wanted = self.finished is not None and self._asked_at_ms is None and self._silence_ms >= after_ms
+        if wanted and self._asked is None:
+            self._asked_at_ms, self._fresh = self._silence_ms, True
+            answer = self.finished(np.concatenate(self._turn))  # type: ignore[misc]
+            self._asked = answer if isinstance(answer, Future) else _done(answer)
+            self._check(after_ms)  # a plain answer is there at once
 
     def _ended(self, cut_in: bool = False) -> TurnEvent:
         samples = np.concatenate(self._turn)
@@ -173,11 +187,11 @@ def _done(answer: tuple[bool, str]) -> "Future[tuple[bool, str]]":
 
 
 # A sentence that stops on one of these is not finished, whatever the punctuation says
-# (speech recognition puts a full stop at every pause).
+# (speech recognition puts a full stop at every pause). Not "it" or "you": "Remove it.", "Thank you."
 _GOES_ON = {
     "and", "or", "but", "so", "because", "if", "then", "that", "which", "who", "to", "the", "a", "an",
     "of", "for", "with", "in", "on", "at", "your", "my", "our", "is", "are", "was", "um", "uh", "like",
-    "when", "while", "just", "also", "can", "could", "will", "would", "should", "i", "you", "we", "it",
+    "when", "while", "just", "also", "can", "could", "will", "would", "should", "i", "we",
 }  # fmt: skip
 
 
