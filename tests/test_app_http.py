@@ -253,6 +253,14 @@ def test_a_served_file_goes_only_to_its_owner_and_big_uploads_and_strange_origin
     assert as_meg.get(file_url).status_code == 200 and "trainee" in as_meg.get(file_url).text
     assert as_bob.get(file_url).status_code == 404
     assert _logged_in(url, "alice").get(file_url).status_code == 404
+    older_route = file_url.replace("/file=", "/file/")  # gradio serves the same file there too
+    assert as_meg.get(older_route).status_code == 200 and as_bob.get(older_route).status_code == 404
+    # A stream's chunks have a route of their own, without gradio's login check: not for strangers.
+    import httpx
+
+    stranger = httpx.Client(base_url=url, timeout=30)
+    assert stranger.post("/gradio_api/stream/0123456789abcdef", json={}).status_code == 404
+    assert stranger.post("/gradio_api/stream/0123456789abcdef/close").status_code == 404
     big = as_bob.post("/gradio_api/upload", files={"files": ("big.wav", b"\0" * (26 * 1024 * 1024), "audio/wav")})
     assert big.status_code == 413
     hostile = as_bob.get("/config", headers={"Origin": "https://evil.example"})

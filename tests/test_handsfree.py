@@ -166,3 +166,17 @@ def test_a_stream_that_never_pauses_still_ends_its_turn(sentences) -> None:
     events = _stream(detector, speech)
     ended = [t for t, kind in events if kind is Heard.turn_ended]
     assert ended and ended[0] < 5 + 10 + 1
+
+
+@pytest.mark.parametrize(("rate", "seconds"), [(1, 0.1), (999_983, 0.1), (0, 0.1), (48_000, 30.0)])
+def test_a_chunk_no_browser_would_send_is_refused_before_any_work(rate: int, seconds: float) -> None:
+    """An attack probe: a 19 KB chunk claiming 1 Hz cost 8 s of CPU and 1 GB to resample."""
+    import time
+
+    from trainer.audio import AudioError
+
+    samples = np.zeros(max(1, int(max(rate, 1) * seconds)) if rate < 100_000 else 9_600, np.int16)
+    started = time.perf_counter()
+    with pytest.raises(AudioError):
+        TurnDetector().feed(samples, rate)
+    assert time.perf_counter() - started < 0.5

@@ -229,3 +229,18 @@ def test_a_file_nested_thousands_deep_while_typed_is_a_message_not_a_crash() -> 
     assert workshop.form_values(deep) is None
     named = workshop.set_field(ESCALATED, "name", "[" * 700)  # typed in the form's name box
     assert yaml.safe_load(named)["name"] == "[" * 700
+
+
+def test_a_text_larger_than_a_file_is_refused_before_it_is_parsed() -> None:
+    """An attack probe: 1.2 MB of YAML through the form's private event took 25 s of CPU for everyone."""
+    import time
+
+    from trainer.formats import FormatError
+    from trainer.formats.load import MAX_FILE_BYTES, read_yaml
+
+    huge = "name: x\\n" + "- [1, 2, 3]\\n" * (MAX_FILE_BYTES // 8)
+    started = time.perf_counter()
+    with pytest.raises(FormatError, match="larger than"):
+        read_yaml(huge)
+    assert workshop.check(huge).problems[0].message.startswith("larger than")
+    assert time.perf_counter() - started < 0.5

@@ -8,6 +8,7 @@ review desk plays their recordings). The cache folder is swept at start and on a
 since gradio only deletes what the same process created, so files outlived a crash forever.
 """
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -79,6 +80,10 @@ def sweep_every(folder: Path, seconds: float, stop: threading.Event) -> threadin
     return thread
 
 
+# gradio serves a file at both `/gradio_api/file=<path>` and the older `/gradio_api/file/<path>`.
+_FILE_ROUTE = re.compile(r"/file(?:=|/)(.+)$")
+
+
 class OwnFilesOnly:
     """ASGI middleware: a recorded file is served to its owner and to managers only.
 
@@ -92,10 +97,17 @@ class OwnFilesOnly:
         self.role_of = role_of
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and "/file=" in scope.get("path", ""):
-            path = unquote(scope["path"].split("/file=", 1)[1])
-            owners = self.owners.owners(path)
-            if owners is not None and not self._may_have(_requester(scope), owners):
+        if scope["type"] == "http":
+            served = _FILE_ROUTE.search(scope.get("path", ""))
+            if served is not None:
+                path = unquote(served.group(1))
+                owners = self.owners.owners(path) or self.owners.owners("/" + path.lstrip("/"))
+                if owners is not None and not self._may_have(_requester(scope), owners):
+                    await _not_found(send)
+                    return
+            # gradio takes a stream's chunks on a route of their own that asks for no login: a
+            # chunk (or a close) for someone's open microphone must come from a logged-in user.
+            elif "/gradio_api/stream/" in scope.get("path", "") and _requester(scope) is None:
                 await _not_found(send)
                 return
         await self.app(scope, receive, send)

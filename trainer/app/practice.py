@@ -279,6 +279,7 @@ class _Active:
     lock: threading.Lock = field(default_factory=threading.Lock)
     last_used: float = field(default_factory=time.monotonic)
     listener: Listener | None = None  # hands-free: the call's open microphone
+    listening: threading.Lock = field(default_factory=threading.Lock)  # one stream's chunks at a time
     customer_until: float = 0.0  # when the customer's opening line stops playing (monotonic)
 
 
@@ -535,6 +536,10 @@ class PracticeRoom:
         active = self._active(viewer, token)
         if active.call.voice is None:
             raise TrainerError("this call has no voice set up; type the reply instead")
+        with active.listening:  # two tabs streaming into one call take turns, chunk by chunk
+            return self._listen(viewer, token, active, samples, rate)
+
+    def _listen(self, viewer: Viewer, token: str, active: _Active, samples: np.ndarray, rate: int) -> Listened:
         if active.listener is None:
             pauses = self.settings.hands_free.model_copy(
                 update={"cut_in_after_s": active.call.persona.interrupts_after_s}

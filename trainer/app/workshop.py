@@ -130,13 +130,14 @@ class Checked(BaseModel):
 
 def check(text: str, kind: str = "persona") -> Checked:
     """The library's own loader on the editor's text: the editor says what `trainer personas check` says."""
+    if len(text) > MAX_FILE_BYTES or len(text.encode()) > MAX_FILE_BYTES:  # before any parsing
+        return Checked(
+            file=f"{kind}s/{kind}.yaml",
+            problems=[Problem(line=None, field="", message=f"larger than {MAX_FILE_BYTES} bytes")],
+        )
     persona_id = declared_id(text)
     stem = persona_id if persona_id and ID_PATTERN.match(persona_id) else kind
     shown = f"{kind}s/{stem}.yaml"
-    if len(text.encode()) > MAX_FILE_BYTES:
-        return Checked(
-            file=shown, problems=[Problem(line=None, field="", message=f"larger than {MAX_FILE_BYTES} bytes")]
-        )
     with tempfile.TemporaryDirectory(prefix="callcoach-persona-") as folder:
         path = Path(folder) / f"{stem}.yaml"
         path.write_text(text, encoding="utf-8")

@@ -153,8 +153,10 @@ def workshop_page(app: App, picker: tuple[gr.HTML, gr.Radio], tabs: gr.Tabs) -> 
             app.viewer(request).require_workshop()
             return workshop.panel_html(workshop.check(text or "", what), text or "")
 
-    def on_typed(what: str, text: str) -> list:
+    def on_typed(what: str, text: str, request: gr.Request) -> list:
         """Typing in the YAML moves the form along (not the other way round: no echo while typing)."""
+        if not _may_edit(app, request):
+            return [gr.skip() for _ in workshop.FORM_FIELDS]
         return _form_updates(workshop.form_values(text or "") if what == "persona" else None)
 
     def on_save(what: str, text: str, replace: bool, request: gr.Request) -> tuple[str, gr.Code]:
@@ -186,7 +188,7 @@ def workshop_page(app: App, picker: tuple[gr.HTML, gr.Radio], tabs: gr.Tabs) -> 
         on_validate, [opened, editor], checked, api_name="persona_validate", trigger_mode="always_last", **hidden
     )
     editor.input(on_typed, [opened, editor], fields, trigger_mode="always_last", **QUIET)
-    _wire_form(form, opened, editor)
+    _wire_form(app, form, opened, editor)
     save.click(on_save, [opened, editor, overwrite], [saved, editor], api_name="persona_save", **hidden).success(
         lambda: picker_updates(app), None, list(picker), api_visibility="private"
     )
@@ -224,12 +226,24 @@ def _form_updates(values: dict | None) -> list:
     ]
 
 
-def _wire_form(form: dict[str, gr.components.Component], opened: gr.State, editor: gr.Code) -> None:
+def _may_edit(app: App, request: gr.Request) -> bool:
+    """Only a trainer or manager's page parses YAML for the form (a trainee calling these
+    private events directly gets nothing back, and costs the server nothing)."""
+    try:
+        app.viewer(request).require_workshop()
+    except TrainerError:
+        return False
+    return True
+
+
+def _wire_form(app: App, form: dict[str, gr.components.Component], opened: gr.State, editor: gr.Code) -> None:
     """A change in the form rewrites its one line of the YAML (then the panel validates it). A value
     the persona cannot take is a message, and the field goes back to what the YAML has."""
     for field, component in form.items():
 
-        def on_field(what: str, text: str, value, field: str = field) -> tuple:
+        def on_field(what: str, text: str, value, request: gr.Request, field: str = field) -> tuple:
+            if not _may_edit(app, request):
+                return gr.skip(), gr.skip()
             current = (workshop.form_values(text or "") or {}).get(field)
             if what != "persona" or current == value:
                 return gr.skip(), gr.skip()

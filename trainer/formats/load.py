@@ -81,7 +81,11 @@ def load_model(path: Path, model: type[Model]) -> Model:
 
 def read_yaml(text: str, name: str = "text") -> Any:
     """The data of a YAML text bounded as a file is (nesting, aliases), for what reads a file
-    while it is typed; a FormatError otherwise, never a RecursionError."""
+    while it is typed; a FormatError otherwise, never a RecursionError. A text larger than a
+    file may be is refused before it is parsed: PyYAML is pure Python and holds the GIL, so a
+    megabyte would stall every user of the server for seconds."""
+    if len(text) > MAX_FILE_BYTES or len(text.encode()) > MAX_FILE_BYTES:
+        raise FormatError(Path(name), [(None, "", f"larger than {MAX_FILE_BYTES} bytes")])
     return _parse(Path(name), text)[1]
 
 

@@ -20,7 +20,7 @@ from enum import StrEnum
 import numpy as np
 from pydantic import BaseModel, Field
 
-from trainer.audio import SAMPLE_RATE
+from trainer.audio import SAMPLE_RATE, AudioError
 
 FRAME_MS = 30
 FRAME = SAMPLE_RATE * FRAME_MS // 1000
@@ -55,9 +55,19 @@ class TurnEvent:
     cut_in: bool = False  # the turn ended because it went on too long: the customer cuts in
 
 
+# The rates a browser's microphone records at. Any other is refused before resampling: a chunk
+# that claims 1 Hz would become 16,000 samples per sample, and a prime rate makes the filter huge.
+BROWSER_RATES = frozenset({8_000, 11_025, 12_000, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000, 88_200, 96_000})
+MAX_CHUNK_S = 2.0  # a chunk arrives every 0.2 s; anything much longer is not a live microphone
+
+
 def to_mono_16k(samples: np.ndarray, rate: int) -> np.ndarray:
     """A browser's chunk (int16 or float, mono or stereo, 44.1/48 kHz) as float32 mono at 16 kHz."""
+    if rate not in BROWSER_RATES:
+        raise AudioError(f"the microphone sends audio at {rate} Hz; a browser's is 8 to 96 kHz")
     data = np.asarray(samples)
+    if data.ndim > 2 or len(data) > rate * MAX_CHUNK_S:
+        raise AudioError("that is not a live microphone's chunk: at most 2 s of mono or stereo audio")
     if data.ndim == 2:
         data = data.mean(axis=1)
     if data.dtype.kind in "iu":
