@@ -7,7 +7,7 @@ import pytest
 import soundfile
 
 from trainer.audio import SAMPLE_RATE
-from trainer.handsfree.turns import Heard, TurnDetector, TurnSettings, ends_a_sentence, to_mono_16k
+from trainer.handsfree.turns import Heard, TurnDetector, TurnSettings, ends_a_sentence, resampled_16k
 from trainer.tts.trainee import speak_as_trainee
 
 BROWSER_RATE = 48_000
@@ -23,7 +23,7 @@ def sentences(tmp_path_factory: pytest.TempPathFactory) -> tuple[np.ndarray, np.
 
 def _read(path: Path) -> np.ndarray:
     samples, rate = soundfile.read(str(path), dtype="float32")
-    return to_mono_16k(samples, rate)
+    return resampled_16k(samples, rate)
 
 
 def _silence(ms: int) -> np.ndarray:
@@ -32,7 +32,7 @@ def _silence(ms: int) -> np.ndarray:
 
 def _stream(detector: TurnDetector, audio: np.ndarray, chunk_s: float = 0.25) -> list[tuple[float, Heard]]:
     """Feed the audio as a browser would (48 kHz int16 chunks); the events with when they came."""
-    browser = (to_mono_16k(audio, SAMPLE_RATE) * 32767).astype(np.int16)
+    browser = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
     browser = np.repeat(browser, BROWSER_RATE // SAMPLE_RATE)  # crude 16 -> 48 kHz, enough for a VAD
     step = int(BROWSER_RATE * chunk_s)
     events = []

@@ -107,9 +107,9 @@ def _speech(text: str, folder: Path, name: str) -> np.ndarray:
 
 
 def _at(samples: np.ndarray, rate: int, target: int = 48_000) -> np.ndarray:
-    from trainer.handsfree.turns import to_mono_16k
+    from trainer.handsfree.turns import resampled_16k
 
-    return np.repeat(to_mono_16k(samples, rate), target // 16_000) if rate != target else samples
+    return np.repeat(resampled_16k(samples, rate), target // 16_000) if rate != target else samples
 
 
 def microphone_file(folder: Path, replies: tuple[str, ...] = REPLIES, rate: int = 48_000) -> Path:

@@ -62,12 +62,18 @@ MAX_CHUNK_S = 2.0  # a chunk arrives every 0.2 s; anything much longer is not a 
 
 
 def to_mono_16k(samples: np.ndarray, rate: int) -> np.ndarray:
-    """A browser's chunk (int16 or float, mono or stereo, 44.1/48 kHz) as float32 mono at 16 kHz."""
+    """A browser's chunk (int16 or float, mono or stereo, 44.1/48 kHz) as float32 mono at 16 kHz;
+    an AudioError for a chunk no browser microphone sends (checked before any work is done)."""
     if rate not in BROWSER_RATES:
         raise AudioError(f"the microphone sends audio at {rate} Hz; a browser's is 8 to 96 kHz")
-    data = np.asarray(samples)
-    if data.ndim > 2 or len(data) > rate * MAX_CHUNK_S:
+    if np.ndim(samples) > 2 or len(samples) > rate * MAX_CHUNK_S:
         raise AudioError("that is not a live microphone's chunk: at most 2 s of mono or stereo audio")
+    return resampled_16k(samples, rate)
+
+
+def resampled_16k(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Any audio (int or float, mono or stereo) as float32 mono at 16 kHz, unchecked: for files."""
+    data = np.asarray(samples)
     if data.ndim == 2:
         data = data.mean(axis=1)
     if data.dtype.kind in "iu":
