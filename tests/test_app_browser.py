@@ -13,59 +13,34 @@ are missing, except in CI, where a missing browser is a failure, not a silent sk
 import os
 import re
 import shutil
-import socket
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, login, require_browser, screenshot_folder
 from conftest import app_settings
 from hearing import assert_heard
+from servers import free_port
 
 from trainer.settings import PROJECT_ROOT
 from trainer.users import Role, UserStore
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPLY = "I know every minute costs you money, so I will personally stay on this until it is fixed."
 
 pytestmark = pytest.mark.filterwarnings("ignore:::gradio.*")
 
 
-def _browser_ready() -> str | None:
-    if not CHROMIUM.exists():
-        return "Debian chromium is not installed (bash scripts/setup test)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (bash scripts/setup test)"
-    return None
-
-
-missing = _browser_ready()
-if missing and os.environ.get("CI"):
-    pytest.fail(f"the browser test cannot run in CI: {missing}", pytrace=False)
-if missing:
-    pytest.skip(missing, allow_module_level=True)
+require_browser()
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 FOLDERS: dict = {}  # each test server's settings, by its address
 
 
 @pytest.fixture(scope="module")
 def shots() -> Path:
-    folder = Path(os.environ.get("CALLCOACH_SCREENSHOTS") or Path(tempfile.gettempdir()) / "callcoach-screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {folder}")
-    return folder
+    return screenshot_folder()
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +87,6 @@ def _args(wav: Path) -> list[str]:
     ]
 
 
-def _login(page: Page, url: str, name: str, password: str) -> None:
-    page.goto(url)
-    page.get_by_label("username").fill(name)
-    page.get_by_label("password").fill(password)
-    page.get_by_role("button", name="Login").click()
-    page.get_by_text("Logged in as").wait_for(timeout=30_000)
-
-
 def _shot(page: Page, folder: Path, name: str, docs: str | None = None) -> None:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -146,7 +113,7 @@ def test_a_spoken_call_then_the_manager_opens_it(server: str, microphone: Path, 
         try:
             # The trainee: log in, pick Dana, start; her opening line plays and is in the transcript.
             page = browser.new_page(viewport={"width": 1366, "height": 768})  # a trainee's laptop
-            _login(page, server, "alice", "alice-password")
+            login(page, server, "alice", "alice-password")
             assert page.get_by_role("tab", name="Review desk").count() == 0  # a trainee has no desk
             assert page.locator("#start-call").is_disabled()  # nothing to start before a customer is picked
             _shot(page, shots, "01-logged-in")
@@ -202,7 +169,7 @@ def test_a_spoken_call_then_the_manager_opens_it(server: str, microphone: Path, 
 
             # The manager: the review desk finds the call and opens it.
             manager = browser.new_page(viewport={"width": 1280, "height": 1000})
-            _login(manager, server, "meg", "meg-password")
+            login(manager, server, "meg", "meg-password")
             manager.get_by_role("tab", name="Review desk").click()
             manager.locator("#review-apply").click()
             table = manager.locator("#sessions-table")
@@ -255,7 +222,7 @@ def test_a_reload_offers_the_call_back_and_typed_html_shows_as_text(server: str,
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=_args(microphone), headless=True)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            _login(page, server, "alice", "alice-password")
+            login(page, server, "alice", "alice-password")
             _pick(page, "Marcus Doyle")
             page.locator("#start-call").click()
             page.locator("#transcript").get_by_text("Marcus Doyle:").wait_for(timeout=60_000)
@@ -328,7 +295,7 @@ def test_keyboard_only_screen_reader_and_axe_in_the_three_rooms(server: str, mic
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=_args(microphone), headless=True)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768})
-            _login(page, server, "alice", "alice-password")
+            login(page, server, "alice", "alice-password")
             page.locator("#persona-picker label").first.wait_for(timeout=30_000)
             _no_serious_violations(page)
             # Tab until a customer card has focus, Tab on to the next card, Space chooses it, Tab on to Start.
@@ -365,7 +332,7 @@ def test_keyboard_only_screen_reader_and_axe_in_the_three_rooms(server: str, mic
             _no_serious_violations(page)
 
             manager = browser.new_page(viewport={"width": 1366, "height": 768})
-            _login(manager, server, "meg", "meg-password")
+            login(manager, server, "meg", "meg-password")
             manager.get_by_role("tab", name="Review desk").click()
             manager.locator("#review-apply").click()
             manager.wait_for_timeout(1_500)
@@ -385,7 +352,7 @@ def test_logging_out_ends_the_session_in_every_tab(server: str, microphone: Path
         try:
             context = browser.new_context(viewport={"width": 1366, "height": 768})
             first = context.new_page()
-            _login(first, server, "alice", "alice-password")
+            login(first, server, "alice", "alice-password")
             second = context.new_page()
             second.goto(server)
             second.get_by_text("Logged in as").wait_for(timeout=30_000)
@@ -449,7 +416,7 @@ def test_a_hands_free_call_with_no_clicks_after_start(
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768})
-            _login(page, hands_free_server, "bob", "bob-password")
+            login(page, hands_free_server, "bob", "bob-password")
             _pick(page, "Dana Whitfield")
             assert page.locator("#talk-mode input:checked").get_attribute("value") == "hands-free"  # the default
             page.locator("#start-call").click()  # the last click of the call

@@ -9,23 +9,21 @@ Needs `bash scripts/setup test` (chromium, playwright); skipped where they are m
 except in CI, where a missing browser is a failure.
 """
 
-import os
-import socket
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, login, require_browser, screenshot_folder
 from conftest import app_settings
+from servers import free_port
 from sqlalchemy import update
 
 from trainer.app.access import Viewer
 from trainer.sessionlog.tables import SessionRow
 from trainer.users import Role, UserStore
 
-CHROMIUM = Path("/usr/bin/chromium")
 URGENT = "I know every minute costs you money, so I will personally stay on this until it is fixed."
 SPOKEN = "I'll email you the moment it's fixed, you don't need to hold the line."
 DISMISSIVE = "Calm down, it's not a big deal."
@@ -34,37 +32,14 @@ PASSWORDS = {"alice": "alice-password", "bob": "bob-password", "meg": "meg-passw
 pytestmark = pytest.mark.filterwarnings("ignore:::gradio.*")
 
 
-def _browser_ready() -> str | None:
-    if not CHROMIUM.exists():
-        return "Debian chromium is not installed (bash scripts/setup test)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (bash scripts/setup test)"
-    return None
-
-
-missing = _browser_ready()
-if missing and os.environ.get("CI"):
-    pytest.fail(f"the browser test cannot run in CI: {missing}", pytrace=False)
-if missing:
-    pytest.skip(missing, allow_module_level=True)
+require_browser()
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def shots() -> Path:
-    folder = Path(os.environ.get("CALLCOACH_SCREENSHOTS") or Path(tempfile.gettempdir()) / "callcoach-screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {folder}")
-    return folder
+    return screenshot_folder()
 
 
 @pytest.fixture(scope="module")
@@ -127,11 +102,7 @@ def _seed(app, folder: Path) -> dict[str, str]:
 
 
 def _login(page: Page, url: str, name: str) -> None:
-    page.goto(url)
-    page.get_by_label("username").fill(name)
-    page.get_by_label("password").fill(PASSWORDS[name])
-    page.get_by_role("button", name="Login").click()
-    page.get_by_text("Logged in as").wait_for(timeout=30_000)
+    login(page, url, name, PASSWORDS[name])
 
 
 def _shot(page: Page, folder: Path, name: str) -> None:

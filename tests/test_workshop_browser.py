@@ -10,40 +10,23 @@ to CALLCOACH_SCREENSHOTS (default a temporary folder).
 Skipped where chromium or playwright are missing (`bash scripts/setup test`), except in CI.
 """
 
-import os
 import shutil
-import socket
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, login, require_browser, screenshot_folder
 from conftest import app_settings
+from servers import free_port
 
 from trainer.settings import PROJECT_ROOT
 from trainer.users import Role, UserStore
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 pytestmark = pytest.mark.filterwarnings("ignore:::gradio.*")
 
 
-def _browser_ready() -> str | None:
-    if not CHROMIUM.exists():
-        return "Debian chromium is not installed (bash scripts/setup test)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (bash scripts/setup test)"
-    return None
-
-
-missing = _browser_ready()
-if missing and os.environ.get("CI"):
-    pytest.fail(f"the browser test cannot run in CI: {missing}", pytrace=False)
-if missing:
-    pytest.skip(missing, allow_module_level=True)
+require_browser()
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
@@ -55,18 +38,9 @@ CURSOR_LINE = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def shots() -> Path:
-    folder = Path(os.environ.get("CALLCOACH_SCREENSHOTS") or Path(tempfile.gettempdir()) / "callcoach-screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {folder}")
-    return folder
+    return screenshot_folder()
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +63,7 @@ def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
 
 
 def _login(page: Page, url: str) -> None:
-    page.goto(url)
-    page.get_by_label("username").fill("tess")
-    page.get_by_label("password").fill("tess-password")
-    page.get_by_role("button", name="Login").click()
-    page.get_by_text("Logged in as").wait_for(timeout=30_000)
+    login(page, url, "tess", "tess-password")
 
 
 def _shot(page: Page, folder: Path, name: str) -> None:

@@ -60,7 +60,8 @@ class Figures:
                 self.progress(len(self.turns), self.expected)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on loopback now, for a server this bench starts."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -183,7 +184,7 @@ def bench_load(
             "CALLCOACH_RUBRICS_DIR": str(settings.rubrics_dir),
             "GRADIO_ANALYTICS_ENABLED": "False",
         }
-        ports = [_free_port() for _ in range(processes)]
+        ports = [free_port() for _ in range(processes)]
         servers = [serve_process(p, env, voice=True) for p in ports]
         try:
             for port, server in zip(ports, servers, strict=True):
@@ -191,7 +192,7 @@ def bench_load(
             with contextlib.ExitStack() as stack:
                 url = f"http://127.0.0.1:{ports[0]}/"
                 if processes > 1:
-                    url = stack.enter_context(running_nginx(ports, _free_port()))
+                    url = stack.enter_context(running_nginx(ports, free_port()))
                 figures = Figures(expected=trainees * len(recordings), progress=progress)
                 killed = _run(url, names, password, recordings, servers, spoken, kill_one, timeout, figures)
             memory = [peak_memory_mb(s.pid) for s in servers]

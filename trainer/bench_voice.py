@@ -13,7 +13,6 @@ that ends in that pause has cut the trainee off; the bench counts those.
 Needs the test extras (`bash scripts/setup test`: chromium and playwright).
 """
 
-import socket
 import statistics
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from trainer.bench_load import free_port
 from trainer.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -127,12 +127,6 @@ def microphone_file(folder: Path, replies: tuple[str, ...] = REPLIES, rate: int 
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _browser_args(wav: Path) -> list[str]:
     return [
         "--no-sandbox",
@@ -164,7 +158,7 @@ def bench_voice(settings: Settings, persona: str = "escalated", push_turns: int 
     )
     mic = microphone_file(folder)
     _warm(local, persona)
-    port = _free_port()
+    port = free_port()
     demo, app = launch(local, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
     figures = VoiceFigures(replies=len(REPLIES))
     try:

@@ -16,17 +16,12 @@ import numpy as np
 import soundfile
 
 from trainer.audio import SAMPLE_RATE, Clip
+from trainer.audio.level import measure_level
 from trainer.handsfree.turns import Heard, TurnDetector, TurnEvent, TurnSettings, ends_a_sentence
 from trainer.speechqueue import speaking_for, speech_queue
 from trainer.stt.engines import Transcriber
 
 log = logging.getLogger("callcoach.handsfree")
-LOUDEST = 0.5  # the pause check hears the words at a fixed level: a quiet microphone is not "nothing"
-
-
-def _levelled(samples: np.ndarray) -> np.ndarray:
-    peak = float(np.abs(samples).max()) if len(samples) else 0.0
-    return samples if peak <= 0 else (samples * min(LOUDEST / peak, 100.0)).astype(np.float32)
 
 
 def wav_bytes(samples: np.ndarray) -> bytes:
@@ -94,7 +89,8 @@ class Listener:
         return done, text
 
     def _transcribe(self, samples: np.ndarray) -> tuple[bool, str]:
-        clip = Clip(_levelled(samples), "stream")
+        # Measured like a recording (`trainer.audio.level`): a quiet voice is brought up for recognition.
+        clip = Clip(samples, "stream", measure_level(samples))
         with speaking_for(self.trainee):
             queue = speech_queue(f"transcriber:{self.transcriber.name}", self.transcriber.slots)
             text = queue.run(lambda: self.transcriber.transcribe(clip)).text
