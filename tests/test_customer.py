@@ -580,6 +580,14 @@ def test_a_line_with_an_answer_is_spoken_from_cached_pieces(catalog) -> None:
         "can you give me the name of the calendar you use",
         "so talk me through what you see on the board",
         "do other people on your team have the same problem",
+        "can you walk me through what you did on the import",
+        "could you please tell me when it started",
+        "would you be able to tell me which calendar you use",
+        "I'd like to know when this started",
+        "I was wondering who set the dashboard up",
+        "just to check, it's only you that's affected",
+        "and it started on Monday, right",
+        "before you hit go on the import did it all look right",
     ],
 )
 def test_spoken_questions_without_a_question_mark_are_questions(spoken: str) -> None:
@@ -587,3 +595,18 @@ def test_spoken_questions_without_a_question_mark_are_questions(spoken: str) -> 
     from trainer.customer.facts import first_question
 
     assert first_question(spoken) == spoken
+
+
+@pytest.mark.parametrize(
+    "spoken",
+    [
+        "could you please refresh the page",
+        "can you just click Settings",
+        "I know what you mean",
+        "I need to check something",
+    ],
+)
+def test_asking_to_do_something_or_saying_something_is_no_question(spoken: str) -> None:
+    from trainer.customer.facts import first_question
+
+    assert first_question(spoken) is None
