@@ -27,6 +27,17 @@ from trainer.settings import PROJECT_ROOT
 from trainer.users import Role, UserStore
 
 REPLY = "I know every minute costs you money, so I will personally stay on this until it is fixed."
+RAMBLE = (
+    "so what usually happens with the pipeline board and",
+    "I have seen this a few times with other customers and",
+    "it tends to be one of several things and",
+    "sometimes it is the browser and sometimes it is the sync and",
+    "our engineers have looked at it in the past and",
+    "they found that there can be a few different reasons and",
+    "one of them is the way the filters are saved and",
+    "another one is the account settings and",
+    "so there is quite a lot to go through here and",
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:::gradio.*")
 
@@ -399,6 +410,13 @@ def call_on_the_microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
         samples, rate = soundfile.read(str(speak_as_trainee(text, folder / f"{i}.wav")), dtype="float32")
         parts += [np.zeros(int(rate * gap), np.float32), samples]
     parts.append(np.zeros(int(rate * 8), np.float32))
+    # Then a speech that never gets to the point: clauses run on with only short breaths between them,
+    # past Dana's patience (`interrupts_after_s: 20`): she cuts in.
+    for i, clause in enumerate(RAMBLE):
+        samples, rate = soundfile.read(str(speak_as_trainee(clause, folder / f"r{i}.wav")), dtype="float32")
+        loud = np.flatnonzero(np.abs(samples) > 0.01)
+        parts += [samples[loud[0] : loud[-1] + 1], np.zeros(int(rate * 0.2), np.float32)]
+    parts.append(np.zeros(int(rate * 10), np.float32))
     path = folder / "call.wav"
     soundfile.write(str(path), np.concatenate(parts), rate)
     return path
@@ -408,7 +426,8 @@ def test_a_hands_free_call_with_no_clicks_after_start(
     hands_free_server: str, call_on_the_microphone: Path, shots: Path
 ) -> None:
     """Talk, don't click: the open microphone hears two replies and the customer answers each; the
-    trainee's first reply, said over the customer's opening line, stops it and is logged as such."""
+    trainee's first reply, said over the customer's opening line, stops it and is logged as such.
+    Then a barge-in the other way: a ramble shows its words as they are heard until Dana cuts in."""
     from trainer.sessionlog import SessionLog
 
     with sync_playwright() as p:
@@ -445,10 +464,21 @@ def test_a_hands_free_call_with_no_clicks_after_start(
                 _shot(page, shots, "12-hands-free-call")
             said = " ".join(replies.all_inner_texts())
             assert "personally stay" in said and "pipeline board" in said
+            # The ramble: its words show as they are heard, then Dana cuts in while it goes on.
+            page.wait_for_function(
+                "() => { const heard = document.querySelector('#heard textarea')?.value || '';"
+                " return heard.includes('customers') && heard.endsWith('…'); }",  # "…": still being spoken
+                timeout=40_000,
+            )
+            _shot(page, shots, "13-words-as-they-are-heard")
+            cut_in = "() => document.querySelector('#customer-line').innerText.match(/Stop, stop|Hang on/)"
+            page.wait_for_function(cut_in, timeout=40_000)
+            _shot(page, shots, "14-the-customer-cuts-in")
         finally:
             browser.close()
     log = SessionLog(FOLDERS[hands_free_server].resolved_database_url())
     (call,) = [c for c in log.list(trainee="bob") if c.persona_id == "escalated"]
     turns = [t for t in log.get(call.id)["turns"] if t["reply"]]
     assert turns[0].get("interrupted") is True  # said over Dana's opening line
-    assert turns[-1].get("interrupted") is False  # said after she had finished
+    assert turns[1].get("interrupted") is False  # said after she had finished
+    assert turns[2].get("cut_off") is True and "customers" in turns[2]["reply"]  # she cut in on the ramble

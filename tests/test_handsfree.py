@@ -180,3 +180,45 @@ def test_a_chunk_no_browser_would_send_is_refused_before_any_work(rate: int, sec
     with pytest.raises(AudioError):
         TurnDetector().feed(samples, rate)
     assert time.perf_counter() - started < 0.5
+
+
+class _Noting:
+    """The real transcriber, noting how much audio it was given."""
+
+    def __init__(self) -> None:
+        from trainer.stt import shared_transcriber
+
+        self.real = shared_transcriber()
+        self.name, self.slots, self.warning = self.real.name, self.real.slots, self.real.warning
+        self.asked: list[float] = []
+
+    def transcribe(self, clip):
+        self.asked.append(clip.seconds)
+        return self.real.transcribe(clip)
+
+
+def test_a_turn_is_heard_while_it_is_spoken_and_only_the_rest_at_its_end(tmp_path: Path) -> None:
+    """Transcribe while the trainee speaks: at the mid-sentence pause the words so far are heard
+    (and shown); at the end only the words after that pause are."""
+    from trainer.handsfree.listener import Listener
+
+    first = _read(speak_as_trainee("On the pipeline board, open the filter menu and", tmp_path / "a.wav"))
+    second = _read(speak_as_trainee("remove the saved filter called closed archived.", tmp_path / "b.wav"))
+    audio = np.concatenate([_silence(300), first, _silence(600), second, _silence(1500)])
+    noting = _Noting()
+    listener = Listener(noting, "bob")
+    shown, ended = [], []
+    for chunk in np.array_split(audio, int(len(audio) / (SAMPLE_RATE * 0.2))):
+        event = listener.feed(chunk, SAMPLE_RATE)
+        listener._work.submit(lambda: None).result()  # as if the browser took its 0.2 s: checks finish
+        if words := listener.new_words():
+            shown.append(words)
+        if event.kind is Heard.turn_ended:
+            ended.append(event)
+    listener.quiet()
+    assert len(ended) == 1, [e.text for e in ended]  # not cut off at the pause after "and"
+    text = (ended[0].text or "").lower()
+    assert "pipeline board" in text and "filter called" in text and text.count("filter menu") == 1
+    assert shown and "pipeline board" in shown[0].lower() and "archived" not in shown[0].lower()
+    whole = len(ended[0].samples) / SAMPLE_RATE
+    assert noting.asked[-1] < whole - len(first) / SAMPLE_RATE  # the end heard alone, not the whole turn again

@@ -40,11 +40,13 @@ REPLIES = (
 MID_PAUSE_S = 0.65
 LISTEN_S = 9.0  # the trainee waits this long after a reply: the customer's line plays out
 PAGE_JS = """
-window.__cc = {ends: [], played: [], level: []};
+window.__cc = {starts: [], ends: [], played: []};
 const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+let hooked = false;  // gradio opens the microphone more than once: one analyser hears it
 navigator.mediaDevices.getUserMedia = async (constraints) => {
   const stream = await original(constraints);
-  if (constraints && constraints.audio) {
+  if (constraints && constraints.audio && !hooked) {
+    hooked = true;
     const context = new AudioContext();
     const analyser = context.createAnalyser();
     analyser.fftSize = 512;
@@ -55,7 +57,10 @@ navigator.mediaDevices.getUserMedia = async (constraints) => {
       analyser.getFloatTimeDomainData(data);
       let sum = 0; for (const x of data) sum += x * x;
       const loud = Math.sqrt(sum / data.length) > 0.01, now = performance.now();
-      if (loud) { quietSince = null; voicedSince = voicedSince ?? now; if (now - voicedSince > 200) speaking = true; }
+      if (loud) {
+        quietSince = null; voicedSince = voicedSince ?? now;
+        if (!speaking && now - voicedSince > 200) { speaking = true; window.__cc.starts.push(voicedSince); }
+      }
       else { voicedSince = null; if (speaking && quietSince === null) quietSince = now;
              if (speaking && now - quietSince > 250) { window.__cc.ends.push(quietSince); speaking = false; } }
     }, 10);
@@ -199,27 +204,27 @@ def _hands_free(browser, url: str, persona: str, figures: VoiceFigures) -> None:
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.add_init_script(PAGE_JS)
     _start(page, url, _name(persona), "hands-free")
-    pieces = [len(r.split("|")) for r in REPLIES]
     total_s = 4.0 + sum(len(r) / 14 + LISTEN_S + MID_PAUSE_S for r in REPLIES) + 10
     deadline = time.monotonic() + total_s
     while time.monotonic() < deadline:
         page.wait_for_timeout(1000)
-        if len(page.evaluate("() => window.__cc.ends")) >= sum(pieces) and time.monotonic() > deadline - 8:
+        finals = reply_ends(*page.evaluate("() => [window.__cc.starts, window.__cc.ends]"))
+        if len(finals) >= len(REPLIES) and time.monotonic() > deadline - 8:
             break
-    ends = page.evaluate("() => window.__cc.ends")
-    played = page.evaluate("() => window.__cc.played")
-    reply_ends, at = [], 0
-    for n in pieces:  # the end of each reply is the end of its last piece
-        at += n
-        if at <= len(ends):
-            reply_ends.append(ends[at - 1])
-    for end in reply_ends:
-        after = [t for t in played if t > end]
+    heard = page.evaluate("() => window.__cc")
+    for end in reply_ends(heard["starts"], heard["ends"])[: len(REPLIES)]:
+        after = [t for t in heard["played"] if t > end]
         if after:
             figures.hands_free.append((after[0] - end) / 1000)
         else:
             figures.missed += 1
     page.close()
+
+
+def reply_ends(starts: list[float], ends: list[float], gap_ms: float = 3000) -> list[float]:
+    """The end of each reply: the end of speech after which nobody speaks for `gap_ms` (the
+    trainee listening to the customer), not a pause inside the reply, however long."""
+    return [end for end in ends if not any(end < start < end + gap_ms for start in starts)]
 
 
 def _push_to_talk(browser, url: str, persona: str, folder: Path, turns: int, figures: VoiceFigures) -> None:

@@ -216,7 +216,8 @@ class Call:
                     "no words were recognised in the recording; speak closer to the microphone and try again"
                 )
             transcription = time.perf_counter() - started
-            heard = Heard(transcript.text, transcript.engine, clip, _measured(clip, transcript.text), interrupted)
+            measures = _measured(clip, transcript.text)
+            heard = Heard(transcript.text, transcript.engine, clip, measures, interrupted, cut_off=cut_off)
             result = self.reply(transcript.text, heard)
         finally:
             self._idle.set()

@@ -35,6 +35,7 @@ from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 
 log = logging.getLogger("callcoach.practice")
+ANSWER_WAIT_S = 1.5
 MAX_ACTIVE_CALLS = 200
 # A trainer's "Test call with this persona" marks the next call they start with it as a test call.
 TEST_CALL_MARK_SECONDS = 15 * 60
@@ -131,6 +132,7 @@ class Listened(BaseModel):
     started: bool = False
     interrupted: bool = False
     view: CallView | None = None
+    words_so_far: str | None = None  # the turn being spoken, as heard so far (shown as they talk)
 
 
 def persona_cards(catalog: Catalog) -> list[PersonaCard]:
@@ -549,7 +551,7 @@ class PracticeRoom:
         view = listener.answered()
         if view is not None:
             listener.customer_speaks(_seconds_of(view.audio))
-            log.debug("hands-free: answer out %.3f", time.monotonic())
+            log.debug("hands-free: answer out %.3f", time.time())
             return Listened(view=view)
         event = listener.feed(samples, rate)
         if event.kind is Heard.speech_started:
@@ -564,7 +566,12 @@ class PracticeRoom:
             listener.answer(
                 lambda: self.reply_audio(viewer, token, wav, heard_as=text, interrupted=barged_in, cut_off=cut)
             )
-        return Listened()
+            view = listener.answered(wait_s=ANSWER_WAIT_S)
+            if view is not None:
+                listener.customer_speaks(_seconds_of(view.audio))
+                log.debug("hands-free: answer out %.3f", time.time())
+                return Listened(view=view)
+        return Listened(words_so_far=listener.new_words())
 
     def close(self) -> None:
         """Stop every call's background synthesis: a process must not exit with one half done."""

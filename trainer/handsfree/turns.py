@@ -108,6 +108,7 @@ class TurnDetector:
     _speaking: bool = False
     _asked_at_ms: int | None = None  # the pause length at which `finished` said "not yet"
     _text: str | None = None
+    turns: int = 0  # turns ended or dropped so far: what `finished` hears belongs to turn number `turns`
 
     def __post_init__(self) -> None:
         import webrtcvad
@@ -128,10 +129,15 @@ class TurnDetector:
                 break
         return event
 
+    def speech_so_far(self) -> np.ndarray | None:
+        """The turn being spoken, while the trainee is talking (None between turns)."""
+        return np.concatenate(self._turn) if self._speaking and self._turn else None
+
     def reset(self) -> None:
         """Forget a turn in progress (the call ended, or the customer is speaking over it)."""
         self._turn, self._voiced_ms, self._silence_ms, self._speaking = [], 0, 0, False
         self._asked_at_ms, self._text, self._asked, self._fresh, self._verdict = None, None, None, False, None
+        self.turns += 1
 
     def _frame(self, frame: np.ndarray) -> TurnEvent:
         pcm = (np.clip(frame, -1, 1) * 32767).astype("<i2").tobytes()
