@@ -5,24 +5,17 @@ folders: a throwaway PostgreSQL cluster, nginx running the shipped `deploy/nginx
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from trainer.deploy import kill_hard, nginx_binary, running_nginx, serve_process, wait_for
+from trainer.deploy import free_port, kill_hard, nginx_binary, running_nginx, serve_process, wait_for
 
 ROOT = Path(__file__).parent.parent
 PG_BIN = next((Path(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
 NGINX = nginx_binary()
 __all__ = ["NGINX", "PG_BIN", "free_port", "kill_hard", "nginx", "postgres", "serve", "wait_for"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _as_postgres(args: list[str]) -> list[str]:

@@ -21,7 +21,6 @@ import pytest
 from browser import CHROMIUM, login, require_browser, screenshot_folder
 from conftest import app_settings
 from hearing import assert_heard
-from servers import free_port
 
 from trainer.settings import PROJECT_ROOT
 from trainer.users import Role, UserStore
@@ -56,23 +55,18 @@ def shots() -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from trainer.app.ui import launch
+    from trainer.app.ui import serving
 
     folder = tmp_path_factory.mktemp("browser")
     settings = app_settings(folder, hands_free_default=False)  # push-to-talk unless a test picks hands-free
     store = UserStore(settings.resolved_users_file())
     store.add("alice", Role.trainee, "alice-password")
     store.add("meg", Role.manager, "meg-password")
-    port = free_port()
     started = time.perf_counter()
-    FOLDERS[f"http://127.0.0.1:{port}/"] = settings
-    demo, app = launch(settings, host="127.0.0.1", port=port, voice=True, prevent_thread_lock=True, quiet=True)
-    print(f"\napp start: {time.perf_counter() - started:.1f} s")
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.room.close()
-        demo.close()
+    with serving(settings) as (url, _app):
+        print(f"\napp start: {time.perf_counter() - started:.1f} s")
+        FOLDERS[url] = settings
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -381,18 +375,13 @@ def test_logging_out_ends_the_session_in_every_tab(server: str, microphone: Path
 @pytest.fixture(scope="module")
 def hands_free_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app as shipped: calls start hands-free."""
-    from trainer.app.ui import launch
+    from trainer.app.ui import serving
 
     settings = app_settings(tmp_path_factory.mktemp("handsfree-server"))
     UserStore(settings.resolved_users_file()).add("bob", Role.trainee, "bob-password")
-    port = free_port()
-    FOLDERS[f"http://127.0.0.1:{port}/"] = settings
-    demo, app = launch(settings, host="127.0.0.1", port=port, voice=True, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.room.close()
-        demo.close()
+    with serving(settings) as (url, _app):
+        FOLDERS[url] = settings
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ Hidden tabs are no protection: a trainee logged in with their own password calls
 review desk's endpoints directly and must still never get a colleague's call.
 """
 
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -31,15 +30,9 @@ STATUS, SCORECARD = 6, 7
 ALL = ("", "", "(all)", "", "", 0, 100, False, False)  # the review desk's filters: everything but test calls
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
-    from trainer.app.ui import launch
+    from trainer.app.ui import serving
 
     folder = tmp_path_factory.mktemp("app")
     settings = app_settings(folder)
@@ -47,13 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sett
     store.add("alice", Role.trainee, PASSWORDS["alice"])
     store.add("bob", Role.trainee, PASSWORDS["bob"])
     store.add("meg", Role.manager, PASSWORDS["meg"])
-    port = free_port()
-    demo, app = launch(settings, host="127.0.0.1", port=port, voice=False, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/", settings
-    finally:
-        app.room.close()
-        demo.close()
+    with serving(settings, voice=False) as (base, _app):
+        yield base, settings
 
 
 def client(url: str, name: str) -> Client:
@@ -160,7 +148,7 @@ def test_a_persona_saved_after_the_server_started_can_be_played_through_the_api(
     """No browser has loaded the page since the file appeared: the API call alone starts it."""
     import shutil
 
-    from trainer.app.ui import launch
+    from trainer.app.ui import serving
     from trainer.settings import PROJECT_ROOT
 
     folder = tmp_path_factory.mktemp("fresh")
@@ -168,22 +156,17 @@ def test_a_persona_saved_after_the_server_started_can_be_played_through_the_api(
     shutil.copytree(PROJECT_ROOT / "personas", personas)
     settings = app_settings(folder, personas_dir=personas)
     UserStore(settings.resolved_users_file()).add("alice", Role.trainee, PASSWORDS["alice"])
-    port = free_port()
-    demo, app = launch(settings, host="127.0.0.1", port=port, voice=False, prevent_thread_lock=True, quiet=True)
-    try:
+    with serving(settings, voice=False) as (base, _app):
         text = (personas / "escalated.yaml").read_text(encoding="utf-8")
         (personas / "escalated_new.yaml").write_text(
             text.replace("id: escalated", "id: escalated_new", 1).replace("name: Dana Whitfield", "name: Dana New"),
             encoding="utf-8",
         )
-        c = client(f"http://127.0.0.1:{port}/", "alice")
+        c = client(base, "alice")
         chat, *_ = c.predict("escalated_new", "coach", api_name="/start_call")
         assert chat and "Dana New" in str(chat)
         with pytest.raises(AppError, match="no persona 'nobody_here'"):
             c.predict("nobody_here", "coach", api_name="/start_call")
-    finally:
-        app.room.close()
-        demo.close()
 
 
 def test_a_login_flood_is_slowed_then_locked_and_audited_and_names_cannot_be_told_apart(
@@ -194,7 +177,7 @@ def test_a_login_flood_is_slowed_then_locked_and_audited_and_names_cannot_be_tol
 
     import httpx
 
-    from trainer.app.ui import launch
+    from trainer.app.ui import serving
     from trainer.sessionlog import SessionLog
 
     folder = tmp_path_factory.mktemp("flood")
@@ -202,10 +185,8 @@ def test_a_login_flood_is_slowed_then_locked_and_audited_and_names_cannot_be_tol
     store = UserStore(settings.resolved_users_file())
     store.add("alice", Role.trainee, PASSWORDS["alice"])
     store.add("bob", Role.trainee, PASSWORDS["bob"])
-    port = free_port()
-    demo, app = launch(settings, host="127.0.0.1", port=port, voice=False, prevent_thread_lock=True, quiet=True)
-    url = f"http://127.0.0.1:{port}/login"
-    try:
+    with serving(settings, voice=False) as (base, _app):
+        url = f"{base}login"
 
         def attempt(name_password: tuple[str, str]) -> httpx.Response:
             name, password = name_password
@@ -226,9 +207,6 @@ def test_a_login_flood_is_slowed_then_locked_and_audited_and_names_cannot_be_tol
         assert len(failed) >= 6 and {e.address for e in failed} == {"127.0.0.1"}
         assert any(e.action == "login_locked" and e.actor == "alice" for e in events)
         assert any(e.action == "login" and e.actor == "bob" for e in events)
-    finally:
-        app.room.close()
-        demo.close()
 
 
 def _logged_in(base: str, name: str):
@@ -273,7 +251,7 @@ def test_the_web_cache_is_swept_at_start(tmp_path_factory: pytest.TempPathFactor
 
     from gradio import utils as gradio_utils
 
-    from trainer.app.ui import launch
+    from trainer.app.ui import serving
 
     folder = tmp_path_factory.mktemp("sweep")
     settings = app_settings(folder)
@@ -286,18 +264,12 @@ def test_the_web_cache_is_swept_at_start(tmp_path_factory: pytest.TempPathFactor
     fresh.write_text("new")
     old = time.time() - 2 * 3600
     os.utime(stale, (old, old))
-    port = free_port()
-    demo, app = launch(settings, host="127.0.0.1", port=port, voice=False, prevent_thread_lock=True, quiet=True)
-    try:
+    with serving(settings, voice=False):
         for _ in range(50):
             if not stale.exists():
                 break
             time.sleep(0.1)
         assert not stale.exists() and fresh.exists()
-    finally:
-        app.room.close()
-        app.stopping.set()
-        demo.close()
 
 
 def test_an_expected_mistake_is_one_log_line_not_a_traceback(server: tuple[str, Settings], capfd, caplog) -> None:

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM, login, require_browser, screenshot_folder
 from conftest import app_settings
-from servers import free_port
 from sqlalchemy import update
 
 from trainer.app.access import Viewer
@@ -45,7 +44,7 @@ def shots() -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
     """The app with logins and voices (espeak-ng: quick) and no calls yet; the test seeds them."""
-    from trainer.app.ui import launch
+    from trainer.app.ui import serving
 
     folder = tmp_path_factory.mktemp("desk")
     settings = app_settings(folder, tts_engine="espeak")
@@ -54,13 +53,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, obje
     store.add("bob", Role.trainee, PASSWORDS["bob"])
     store.add("meg", Role.manager, PASSWORDS["meg"])
     store.add("tess", Role.trainer, PASSWORDS["tess"])
-    port = free_port()
-    demo, app = launch(settings, host="127.0.0.1", port=port, voice=True, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/", app
-    finally:
-        app.room.close()
-        demo.close()
+    with serving(settings) as running:
+        yield running
 
 
 def _seed(app, folder: Path) -> dict[str, str]:

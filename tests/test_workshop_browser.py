@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM, login, require_browser, screenshot_folder
 from conftest import app_settings
-from servers import free_port
 
 from trainer.settings import PROJECT_ROOT
 from trainer.users import Role, UserStore
@@ -46,20 +45,15 @@ def shots() -> Path:
 @pytest.fixture(scope="module")
 def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A server whose personas folder is a copy: the test saves into it."""
-    from trainer.app.ui import launch
+    from trainer.app.ui import serving
 
     folder = tmp_path_factory.mktemp("workshop")
     personas = folder / "personas"
     shutil.copytree(PROJECT_ROOT / "personas", personas)
     settings = app_settings(folder, personas_dir=personas, tts_engine="espeak")
     UserStore(settings.resolved_users_file()).add("tess", Role.trainer, "tess-password")
-    port = free_port()
-    demo, app = launch(settings, host="127.0.0.1", port=port, voice=False, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/", personas
-    finally:
-        app.room.close()
-        demo.close()
+    with serving(settings, voice=False) as (url, _app):
+        yield url, personas
 
 
 def _login(page: Page, url: str) -> None:

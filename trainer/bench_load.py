@@ -15,7 +15,6 @@ trainee was answered on. Loopback only; bounded by `--timeout`.
 import contextlib
 import random
 import secrets
-import socket
 import statistics
 import tempfile
 import threading
@@ -24,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainer.bench import Progress, percentile
-from trainer.deploy import cpu_seconds, kill_hard, peak_memory_mb, running_nginx, serve_process, wait_for
+from trainer.deploy import (
+    cpu_seconds,
+    free_port,
+    kill_hard,
+    peak_memory_mb,
+    running_nginx,
+    serve_process,
+    wait_for,
+)
 from trainer.sessionlog import SessionLog
 from trainer.settings import PROJECT_ROOT, Settings
 from trainer.tts.trainee import speak_as_trainee
@@ -58,13 +65,6 @@ class Figures:
             getattr(self, kind).append(seconds)
             if kind == "turns" and self.progress is not None:
                 self.progress(len(self.turns), self.expected)
-
-
-def free_port() -> int:
-    """A TCP port free on loopback now, for a server this bench starts."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _recordings(folder: Path, turns: int) -> list[tuple[Path, float]]:

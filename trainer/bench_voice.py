@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from trainer.bench_load import free_port
 from trainer.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -149,7 +148,8 @@ def bench_voice(settings: Settings, persona: str = "escalated", push_turns: int 
         from playwright.sync_api import sync_playwright
     except ImportError as missing:
         raise SystemExit("trainer bench voice needs playwright and chromium: bash scripts/setup test") from missing
-    from trainer.app.ui import launch
+    from trainer.app.ui import serving
+    from trainer.catalog import load_catalog
     from trainer.sessionlog import SessionLog
 
     folder = Path(tempfile.mkdtemp(prefix="callcoach-bench-voice-"))
@@ -162,33 +162,26 @@ def bench_voice(settings: Settings, persona: str = "escalated", push_turns: int 
         }
     )
     mic = microphone_file(folder)
-    _warm(local, persona)
-    port = free_port()
-    demo, app = launch(local, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    customer = load_catalog(local).persona(persona)
+    _warm(local, customer)
     figures = VoiceFigures(replies=len(REPLIES))
-    try:
+    with serving(local) as (url, _app):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=_browser_args(mic), headless=True)
             try:
-                _hands_free(browser, f"http://127.0.0.1:{port}/", persona, figures)
-                _push_to_talk(browser, f"http://127.0.0.1:{port}/", persona, folder, push_turns, figures)
+                _hands_free(browser, url, customer.name, figures)
+                _push_to_talk(browser, url, customer.name, push_turns, figures)
             finally:
                 browser.close()
-        log = SessionLog(local.resolved_database_url())
-        _count_cut_offs(log, figures)
-    finally:
-        app.room.close()
-        demo.close()
+        _count_cut_offs(SessionLog(local.resolved_database_url()), figures)
     return figures
 
 
-def _warm(settings: Settings, persona_id: str) -> None:
+def _warm(settings: Settings, persona) -> None:
     """The persona's lines in the voice cache first, as on a server that has run a while (its
     warm-up at start does this): the figures are the turn's, not the first synthesis of a line."""
     from trainer.call import CallVoice, warm_lines
-    from trainer.catalog import load_catalog
 
-    persona = load_catalog(settings).persona(persona_id)
     CallVoice.from_settings(settings, persona).customer.warm(warm_lines(persona))
 
 
@@ -200,10 +193,10 @@ def _start(page, url: str, persona_name: str, talk: str) -> None:
     page.locator("#customer-line q").wait_for(timeout=60_000)
 
 
-def _hands_free(browser, url: str, persona: str, figures: VoiceFigures) -> None:
+def _hands_free(browser, url: str, persona_name: str, figures: VoiceFigures) -> None:
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.add_init_script(PAGE_JS)
-    _start(page, url, _name(persona), "hands-free")
+    _start(page, url, persona_name, "hands-free")
     total_s = 4.0 + sum(len(r) / 14 + LISTEN_S + MID_PAUSE_S for r in REPLIES) + 10
     deadline = time.monotonic() + total_s
     while time.monotonic() < deadline:
@@ -227,10 +220,10 @@ def reply_ends(starts: list[float], ends: list[float], gap_ms: float = 3000) -> 
     return [end for end in ends if not any(end < start < end + gap_ms for start in starts)]
 
 
-def _push_to_talk(browser, url: str, persona: str, folder: Path, turns: int, figures: VoiceFigures) -> None:
+def _push_to_talk(browser, url: str, persona_name: str, turns: int, figures: VoiceFigures) -> None:
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.add_init_script(PAGE_JS)
-    _start(page, url, _name(persona), "push")
+    _start(page, url, persona_name, "push")
     for _ in range(turns):
         page.locator("#mic .record-button").click()
         page.wait_for_timeout(6_500)
@@ -246,12 +239,6 @@ def _push_to_talk(browser, url: str, persona: str, folder: Path, turns: int, fig
         figures.push_to_talk.append((page.evaluate("() => window.__cc.played")[before] - clicked) / 1000)
         page.wait_for_timeout(LISTEN_S * 1000)
     page.close()
-
-
-def _name(persona_id: str) -> str:
-    from trainer.catalog import load_catalog
-
-    return load_catalog(Settings()).persona(persona_id).name
 
 
 def _count_cut_offs(log, figures: VoiceFigures) -> None:

@@ -8,6 +8,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,13 @@ import httpx
 from trainer.settings import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "deploy" / "nginx.conf"
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now, for a server about to start."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def nginx_binary() -> str | None:

@@ -35,6 +35,8 @@ from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 
 log = logging.getLogger("callcoach.practice")
+# The chunk that ends a turn waits this long for its answer, so the answer goes out with it
+# rather than with the next chunk (0.2 s later); a slower answer goes out with a later chunk.
 ANSWER_WAIT_S = 1.5
 MAX_ACTIVE_CALLS = 200
 # A trainer's "Test call with this persona" marks the next call they start with it as a test call.
@@ -548,11 +550,8 @@ class PracticeRoom:
             )
             active.listener = Listener(active.call.voice.transcriber, viewer.name, pauses, active.customer_until)
         listener = active.listener
-        view = listener.answered()
-        if view is not None:
-            listener.customer_speaks(_seconds_of(view.audio))
-            log.debug("hands-free: answer out %.3f", time.time())
-            return Listened(view=view)
+        if (view := listener.answered()) is not None:  # a turn that took longer than the wait below
+            return self._answer_out(listener, view)
         event = listener.feed(samples, rate)
         if event.kind is Heard.speech_started:
             listener.barged_in = listener.interrupting()
@@ -566,12 +565,16 @@ class PracticeRoom:
             listener.answer(
                 lambda: self.reply_audio(viewer, token, wav, heard_as=text, interrupted=barged_in, cut_off=cut)
             )
-            view = listener.answered(wait_s=ANSWER_WAIT_S)
-            if view is not None:
-                listener.customer_speaks(_seconds_of(view.audio))
-                log.debug("hands-free: answer out %.3f", time.time())
-                return Listened(view=view)
+            if (view := listener.answered(wait_s=ANSWER_WAIT_S)) is not None:
+                return self._answer_out(listener, view)
         return Listened(words_so_far=listener.new_words())
+
+    @staticmethod
+    def _answer_out(listener: Listener, view: CallView) -> Listened:
+        """The customer's answer goes to the page, and from now their line is playing."""
+        listener.customer_speaks(_seconds_of(view.audio))
+        log.debug("hands-free: answer out %.3f", time.time())
+        return Listened(view=view)
 
     def close(self) -> None:
         """Stop every call's background synthesis: a process must not exit with one half done."""

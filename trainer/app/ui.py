@@ -5,9 +5,10 @@ lets the plain function decide what that viewer may see; a TrainerError becomes 
 message on the page (`trainer.app.shell.user_errors`). Each room's page is its own module.
 """
 
+import contextlib
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import gradio as gr
@@ -20,6 +21,7 @@ from trainer.app.practice_page import picker_updates, practice_page
 from trainer.app.review_page import review_page
 from trainer.app.shell import App, user_errors
 from trainer.app.workshop_page import workshop_page
+from trainer.deploy import free_port
 from trainer.logins import ClientAddress, share_logins
 from trainer.settings import Settings
 
@@ -196,3 +198,17 @@ def launch(settings: Settings, host: str | None = None, port: int | None = None,
         **kwargs,
     )
     return demo, app
+
+
+@contextlib.contextmanager
+def serving(settings: Settings, voice: bool = True) -> Iterator[tuple[str, App]]:
+    """The app in this process on a free loopback port while the block runs, for the benchmarks
+    and tests that drive it from a real browser or client: its URL, and the App behind it."""
+    port = free_port()
+    demo, app = launch(settings, host="127.0.0.1", port=port, voice=voice, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/", app
+    finally:
+        app.room.close()
+        app.stopping.set()
+        demo.close()
