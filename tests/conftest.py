@@ -47,6 +47,22 @@ def app_settings(folder: Path, **overrides: object) -> Settings:
     return Settings(**{**fields, **overrides})
 
 
+URGENT = "I know every minute costs you money, so I will personally stay on this until it is fixed."
+
+
+def play(room, viewer, persona: str = "escalated", replies: tuple[str, ...] = (URGENT,)) -> str:
+    """A whole typed call through a `PracticeRoom`, ended if the replies did not end it; returns
+    its session id."""
+    view = room.start(viewer, persona, "coach", seed=0)
+    for text in replies:
+        view = room.reply_text(viewer, view.token, text)
+        if view.ended:
+            break
+    if not view.ended:
+        room.end(viewer, view.token)
+    return room.log.list(trainee=viewer.name)[0].id
+
+
 def warm_espeak_cache(persona_id: str, folder: Path) -> Path:
     """A persona's scripted lines spoken once by espeak-ng into `folder`: a call that uses it
     has nothing left to synthesize in its background warm-up."""

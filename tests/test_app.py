@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from conftest import URGENT, play
 from hearing import assert_heard
 
 from trainer.app import review, workshop
@@ -35,7 +36,6 @@ BOB = Viewer("bob", Role.trainee)
 MEG = Viewer("meg", Role.manager)
 TESS = Viewer("tess", Role.trainer)
 LOCAL = Viewer("me", None)
-URGENT = "I know every minute costs you money, so I will personally stay on this until it is fixed."
 
 
 @pytest.fixture
@@ -61,18 +61,6 @@ def log(settings: Settings) -> SessionLog:
 @pytest.fixture
 def room(settings: Settings, log: SessionLog) -> PracticeRoom:
     return PracticeRoom(settings, log, voice=False)
-
-
-def play(room: PracticeRoom, viewer: Viewer, persona: str = "escalated", replies: tuple[str, ...] = (URGENT,)) -> str:
-    """A whole typed call; returns its session id."""
-    view = room.start(viewer, persona, "coach", seed=0)
-    for text in replies:
-        view = room.reply_text(viewer, view.token, text)
-        if view.ended:
-            break
-    if not view.ended:
-        room.end(viewer, view.token)
-    return room.log.list(trainee=viewer.name)[0].id
 
 
 # -- accounts -------------------------------------------------------------------------------

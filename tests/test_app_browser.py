@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, login, require_browser, screenshot_folder
-from conftest import app_settings
+from conftest import URGENT, app_settings
 from hearing import assert_heard
 
 from trainer.settings import PROJECT_ROOT
 from trainer.users import Role, UserStore
 
-REPLY = "I know every minute costs you money, so I will personally stay on this until it is fixed."
+REPLY = URGENT
 RAMBLE = (
     "so what usually happens with the pipeline board and",
     "I have seen this a few times with other customers and",

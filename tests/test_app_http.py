@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import app_settings
+from conftest import URGENT, app_settings
 
 from trainer.settings import Settings
 from trainer.users import Role, UserStore
@@ -24,7 +24,6 @@ from gradio_client.exceptions import AppError
 pytestmark = pytest.mark.filterwarnings("ignore:::gradio.*")
 
 PASSWORDS = {"alice": "alice-password", "bob": "bob-password", "meg": "meg-password"}
-URGENT = "I know every minute costs you money, so I will personally stay on this until it is fixed."
 # A call step's outputs over HTTP, in order: chat, customer audio, anger, line, heard, coach, status, scorecard, ...
 STATUS, SCORECARD = 6, 7
 ALL = ("", "", "(all)", "", "", 0, 100, False, False)  # the review desk's filters: everything but test calls

@@ -16,14 +16,13 @@ from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, login, require_browser, screenshot_folder
-from conftest import app_settings
+from conftest import URGENT, app_settings, play
 from sqlalchemy import update
 
 from trainer.app.access import Viewer
 from trainer.sessionlog.tables import SessionRow
 from trainer.users import Role, UserStore
 
-URGENT = "I know every minute costs you money, so I will personally stay on this until it is fixed."
 SPOKEN = "I'll email you the moment it's fixed, you don't need to hold the line."
 DISMISSIVE = "Calm down, it's not a big deal."
 PASSWORDS = {"alice": "alice-password", "bob": "bob-password", "meg": "meg-password", "tess": "tess-password"}
@@ -66,14 +65,7 @@ def _seed(app, folder: Path) -> dict[str, str]:
     alice, bob, tess = (Viewer("alice", Role.trainee), Viewer("bob", Role.trainee), Viewer("tess", Role.trainer))
 
     def typed(viewer: Viewer, persona: str, *replies: str) -> str:
-        view = room.start(viewer, persona, "coach", seed=0)
-        for text in replies:
-            view = room.reply_text(viewer, view.token, text)
-            if view.ended:
-                break
-        if not view.ended:
-            room.end(viewer, view.token)
-        return app.log.list(trainee=viewer.name)[0].id
+        return play(room, viewer, persona, replies)
 
     ids = {"alice_hung_up": typed(alice, "cursing", DISMISSIVE), "bob": typed(bob, "passive_angry", DISMISSIVE)}
     view = room.start(alice, "escalated", "coach", seed=0)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import URGENT, play
 
 from trainer.app import practice, review
 from trainer.app.access import Forbidden, Viewer
@@ -20,7 +21,6 @@ BOB = Viewer("bob", Role.trainee)
 MEG = Viewer("meg", Role.manager)
 TESS = Viewer("tess", Role.trainer)
 LOCAL = Viewer("me", None)
-URGENT = "I know every minute costs you money, so I will personally stay on this until it is fixed."
 DISMISSIVE = "Calm down, it's not a big deal."
 
 
@@ -41,18 +41,6 @@ def room(tmp_path: Path, request: pytest.FixtureRequest) -> PracticeRoom:
     room = PracticeRoom(settings, SessionLog(settings.resolved_database_url()), voice=False)
     request.addfinalizer(room.close)
     return room
-
-
-def play(room: PracticeRoom, viewer: Viewer, persona: str = "escalated", replies: tuple[str, ...] = (URGENT,)) -> str:
-    """A whole typed call; returns its session id."""
-    view = room.start(viewer, persona, "coach", seed=0)
-    for text in replies:
-        view = room.reply_text(viewer, view.token, text)
-        if view.ended:
-            break
-    if not view.ended:
-        room.end(viewer, view.token)
-    return room.log.list(trainee=viewer.name)[0].id
 
 
 def summary(trainee: str, score: int | None, days_ago: float, **extra) -> SessionSummary:
