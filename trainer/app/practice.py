@@ -724,6 +724,11 @@ def _audio(call: Call, line: CustomerLine) -> str | None:
 
 def progress_rows(log: SessionLog, viewer: Viewer) -> list[dict]:
     """The viewer's own calls, newest first: a trainee's progress is about themselves only."""
+    return call_rows(log.list(trainee=viewer.name))
+
+
+def call_rows(calls: list) -> list[dict]:
+    """Calls as the rows of a trainee's progress table."""
     return [
         {
             "id": s.id[:8],
@@ -734,5 +739,5 @@ def progress_rows(log: SessionLog, viewer: Viewer) -> list[dict]:
             "score": s.score,
             "tough call": "yes" if s.hard_call else "",
         }
-        for s in log.list(trainee=viewer.name)
+        for s in calls
     ]

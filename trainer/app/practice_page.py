@@ -15,10 +15,10 @@ from trainer.app.plain import html_text
 from trainer.app.practice import (
     CallView,
     anger_meter_html,
+    call_rows,
     cool_down_markdown,
     persona_cards,
     phrase_bank_markdown,
-    progress_rows,
 )
 from trainer.app.review_page import chart
 from trainer.app.shell import App, user_errors
@@ -289,8 +289,8 @@ def practice_page(app: App) -> tuple[tuple[gr.HTML, gr.Radio, gr.Column, gr.Colu
     def on_progress(request: gr.Request) -> tuple:
         with user_errors():
             viewer = app.viewer(request)
-            rows = progress_rows(app.log, viewer)
-            calls = app.log.list(trainee=viewer.name)
+            calls = app.log.list(trainee=viewer.name)  # once: the table and the chart show the same calls
+            rows = call_rows(calls)
         points = review.trend_rows(calls)
         return (
             pd.DataFrame(rows),
