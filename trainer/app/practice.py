@@ -550,8 +550,11 @@ class PracticeRoom:
             )
             active.listener = Listener(active.call.voice.transcriber, viewer.name, pauses, active.customer_until)
         listener = active.listener
-        if (view := listener.answered()) is not None:  # a turn that took longer than the wait below
-            return self._answer_out(listener, view)
+        view = listener.answered()
+        if view is not None:
+            listener.customer_speaks(_seconds_of(view.audio))
+            log.debug("hands-free: answer out %.3f", time.time())
+            return Listened(view=view)
         event = listener.feed(samples, rate)
         if event.kind is Heard.speech_started:
             listener.barged_in = listener.interrupting()
@@ -565,16 +568,12 @@ class PracticeRoom:
             listener.answer(
                 lambda: self.reply_audio(viewer, token, wav, heard_as=text, interrupted=barged_in, cut_off=cut)
             )
-            if (view := listener.answered(wait_s=ANSWER_WAIT_S)) is not None:
-                return self._answer_out(listener, view)
+            view = listener.answered(wait_s=ANSWER_WAIT_S)
+            if view is not None:
+                listener.customer_speaks(_seconds_of(view.audio))
+                log.debug("hands-free: answer out %.3f", time.time())
+                return Listened(view=view)
         return Listened(words_so_far=listener.new_words())
-
-    @staticmethod
-    def _answer_out(listener: Listener, view: CallView) -> Listened:
-        """The customer's answer goes to the page, and from now their line is playing."""
-        listener.customer_speaks(_seconds_of(view.audio))
-        log.debug("hands-free: answer out %.3f", time.time())
-        return Listened(view=view)
 
     def close(self) -> None:
         """Stop every call's background synthesis: a process must not exit with one half done."""

@@ -51,7 +51,6 @@ class Listener:
     _shown: str = ""
     _showing: Future | None = None
     _work: ThreadPoolExecutor = field(init=False)
-    _display: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
         self._detector = TurnDetector(self.settings, finished=self._finished)
@@ -91,15 +90,17 @@ class Listener:
     def _show_long_speech(self) -> None:
         """A speech that goes on without a pause is heard every few seconds for the page alone
         (on its own thread: a pause's check never waits behind it)."""
-        if self._showing is not None and not self._showing.done():
+        speech = self._detector.speech_so_far()
+        if speech is None or (self._showing is not None and not self._showing.done()):
             return
         turn = self._detector.turns
-        if self._detector.speech_samples() - self._latest(turn).samples >= SHOW_EVERY_S * SAMPLE_RATE:
-            speech = self._detector.speech_so_far()
+        heard = [h for h in (self._so_far, self._shown_so_far) if h is not None and h.turn == turn]
+        since = len(speech) - max((h.samples for h in heard), default=0)
+        if since >= SHOW_EVERY_S * SAMPLE_RATE:
             self._showing = self._display.submit(self._heard_for_the_page, speech, turn)
 
     def _heard_for_the_page(self, speech: np.ndarray, turn: int) -> None:
-        before = self._at_last_pause(turn)
+        before = self._so_far if self._so_far is not None and self._so_far.turn == turn else _SoFar(turn, 0, "")
         text = f"{before.text} {self._transcribe(speech[before.samples :])}".strip()
         self._shown_so_far = _SoFar(turn, len(speech), text)
 
@@ -120,18 +121,9 @@ class Listener:
     def partial(self) -> str:
         """What the trainee has said so far in the turn being spoken (as of its last pause, or
         of the last few seconds of a speech with none)."""
-        return self._latest(self._detector.turns).text
-
-    def _at_last_pause(self, turn: int) -> "_SoFar":
-        """The turn heard up to its last pause (nothing yet: no samples, no words)."""
-        heard = self._so_far
-        return heard if heard is not None and heard.turn == turn else _SoFar(turn, 0, "")
-
-    def _latest(self, turn: int) -> "_SoFar":
-        """The most of the turn heard so far: at its last pause, or mid-speech for the page."""
-        shown = self._shown_so_far
-        heard = self._at_last_pause(turn)
-        return shown if shown is not None and shown.turn == turn and shown.samples > heard.samples else heard
+        turn = self._detector.turns
+        heard = [h for h in (self._so_far, self._shown_so_far) if h is not None and h.turn == turn]
+        return max(heard, key=lambda h: h.samples).text if heard else ""
 
     def new_words(self) -> str | None:
         """The words so far, once each time they grow: for the page to show as the trainee talks."""
@@ -149,7 +141,7 @@ class Listener:
         (that pause cut the audio in silence, so no word is split): most of a turn is heard while
         the trainee is still talking, and little is left when they stop."""
         started = time.monotonic()
-        before = self._at_last_pause(turn)
+        before = self._so_far if self._so_far is not None and self._so_far.turn == turn else _SoFar(turn, 0, "")
         tail = self._transcribe(samples[before.samples :])
         text = f"{before.text} {tail}".strip()
         # Words spoken but not recognised at the end ("...closing, and") are a hesitation: not finished.

@@ -129,13 +129,9 @@ class TurnDetector:
                 break
         return event
 
-    def speech_samples(self) -> int:
-        """How much of a turn has been spoken so far (0 between turns), without copying it."""
-        return len(self._turn) * FRAME if self._speaking else 0
-
-    def speech_so_far(self) -> np.ndarray:
-        """The turn being spoken, as one array (empty between turns)."""
-        return np.concatenate(self._turn) if self._speaking and self._turn else np.zeros(0, np.float32)
+    def speech_so_far(self) -> np.ndarray | None:
+        """The turn being spoken, while the trainee is talking (None between turns)."""
+        return np.concatenate(self._turn) if self._speaking and self._turn else None
 
     def reset(self) -> None:
         """Forget a turn in progress (the call ended, or the customer is speaking over it)."""
