@@ -76,6 +76,56 @@ def test_a_pause_mid_sentence_waits_and_the_turn_holds_both_halves(sentences) ->
     assert turn is not None and len(turn) / SAMPLE_RATE > (len(first) + len(second)) / SAMPLE_RATE
 
 
+def _slow_check(seconds: float, answer: tuple[bool, str]):
+    """A `finished` that answers from another thread after `seconds`, as the listener's does."""
+    import threading
+    from concurrent.futures import Future
+
+    def finished(samples: np.ndarray) -> Future:
+        future: Future = Future()
+        threading.Timer(seconds, future.set_result, [answer]).start()
+        return future
+
+    return finished
+
+
+def _chunks(detector: TurnDetector, audio: np.ndarray) -> list[Heard]:
+    return [detector.feed(chunk, SAMPLE_RATE).kind for chunk in np.array_split(audio, len(audio) // 3200)]
+
+
+def test_a_check_still_running_at_the_short_pause_is_waited_for_in_the_same_chunk(sentences) -> None:
+    """The answer to "is the sentence finished?" comes 0.15 s after it was asked; the turn ends in
+    the chunk where the pause reached its length, not one chunk (0.2 s) later."""
+    first, _ = sentences
+    settings = TurnSettings()
+    detector = TurnDetector(settings, finished=_slow_check(0.15, (True, "I am sorry the deals vanished.")))
+    assert Heard.speech_started in _chunks(detector, np.concatenate([_silence(300), first]))
+    event = detector.feed(_silence(settings.sentence_pause_ms + 60), SAMPLE_RATE)
+    assert event.kind is Heard.turn_ended and event.text == "I am sorry the deals vanished."
+
+
+def test_a_pause_waits_for_a_slow_check_only_once(sentences, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check slower than `check_wait_ms` does not hold up every chunk of the pause: the stream
+    goes on, and the answer is used when it comes."""
+    from concurrent.futures import Future
+
+    from trainer.handsfree import turns
+
+    first, _ = sentences
+    waits: list[float] = []
+    monkeypatch.setattr(turns, "wait", lambda futures, timeout: waits.append(timeout))
+    asked: list[Future] = []
+    detector = TurnDetector(
+        TurnSettings(check_wait_ms=200), finished=lambda samples: asked.append(Future()) or asked[-1]
+    )
+    _chunks(detector, np.concatenate([_silence(300), first]))
+    events = [detector.feed(_silence(100), SAMPLE_RATE).kind for _ in range(6)]
+    assert events == [Heard.nothing] * 6 and len(asked) == 1
+    assert waits == [0.2]  # one wait in the pause, not one per chunk
+    asked[0].set_result((True, "Sorry."))
+    assert detector.feed(_silence(100), SAMPLE_RATE).kind is Heard.turn_ended
+
+
 def test_noise_alone_is_not_speech() -> None:
     rng = np.random.default_rng(0)
     hum = 0.003 * rng.standard_normal(SAMPLE_RATE * 3).astype(np.float32)
