@@ -257,6 +257,7 @@ def test_loud_sound_without_a_voice_is_refused_by_the_call(voice_call: Call, cas
 
 
 def _audio_files(call: Call) -> list[str]:
+    call.voice.recordings.flush()  # trainee recordings are written just after their turn
     root = call.voice.recordings.root / AUDIO_DIR
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 

@@ -124,6 +124,34 @@ def test_a_cached_line_is_not_synthesized_again(tmp_path: Path) -> None:
     assert voice.speak("A different line entirely.", 60) != first  # the key is the text
 
 
+def test_a_customer_line_is_kept_by_linking_the_caches_ogg_not_by_encoding_it(tmp_path: Path) -> None:
+    """The line's Ogg copy is made once, when it is synthesized; a call keeps it in its session
+    folder without encoding it again while the trainee waits for the customer."""
+    voice = CustomerVoice(Voice(rate=185, pitch=55), tmp_path / "cache", engine=EspeakEngine())
+    wav = voice.speak(LINE, 60)
+    ogg = wav.with_suffix(".ogg")
+    assert soundfile.info(str(ogg)).format == "OGG"
+    assert soundfile.info(str(ogg)).duration == pytest.approx(soundfile.info(str(wav)).duration, abs=0.05)
+    recordings = Recordings(tmp_path / "sessions")
+    kept = recordings.path(recordings.save_file("s1", "turn-00-customer", wav))
+    assert kept.read_bytes() == ogg.read_bytes() and kept.stat().st_ino == ogg.stat().st_ino  # linked
+    wav.with_suffix(".ogg").unlink()  # a cache written before Ogg copies were made
+    again = recordings.path(recordings.save_file("s1", "turn-01-customer", wav))
+    assert soundfile.info(str(again)).format == "OGG" and again.stat().st_ino != kept.stat().st_ino
+
+
+def test_a_trainee_recording_saved_later_is_on_disk_once_flushed(tmp_path: Path) -> None:
+    recordings = Recordings(tmp_path / "sessions")
+    samples = np.sin(np.linspace(0, 2_000, 16_000 * 3)).astype(np.float32) * 0.3
+    relative = recordings.save_later("s1", "turn-01-trainee", samples, 16_000)
+    samples[:] = 0  # the caller's buffer may be reused: the recording is what was handed over
+    recordings.flush()
+    kept, rate = soundfile.read(str(tmp_path / "sessions" / relative), dtype="float32")
+    assert rate == 16_000 and len(kept) == pytest.approx(3 * 16_000, abs=200)
+    assert float(np.sqrt(np.mean(kept**2))) > 0.1
+    assert recordings.path(relative).is_file()
+
+
 @pytest.mark.parametrize("name", ["espeak", "piper"])
 def test_an_angrier_customer_sounds_louder_and_faster(piper: PiperEngine, tmp_path: Path, name: str) -> None:
     engine = piper if name == "piper" else EspeakEngine()

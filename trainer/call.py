@@ -240,7 +240,7 @@ class Call:
         turn.voice_change = compare_to_baseline(heard.measures, earlier)
         if self.voice is not None and self.session_id is not None:
             name = f"turn-{turn.index:02d}-trainee"
-            turn.reply_audio = self.voice.recordings.save(self.session_id, name, heard.clip.samples, 16_000)
+            turn.reply_audio = self.voice.recordings.save_later(self.session_id, name, heard.clip.samples, 16_000)
 
     def _voice_as_it_streams(self, started: float, seconds: dict[str, float]) -> list[tuple[str, Path]]:
         """A customer whose words stream in (an LLM) is voiced sentence by sentence, so the
@@ -283,10 +283,13 @@ class Call:
         self.voice.customer.warm(warm_lines(self.persona), stop=self._stop_warming, idle=self._idle)
 
     def close(self) -> None:
-        """Stop background synthesis; a process must not exit with a synthesis half done."""
+        """Stop background synthesis and write the last recordings; a process must not exit
+        with a synthesis or a recording half done."""
         self._stop_warming.set()
         if self._warming is not None:
             self._warming.join(timeout=10)
+        if self.voice is not None:
+            self.voice.recordings.flush()
 
     def audio_path(self, line: CustomerLine) -> Path | None:
         """Where the line's audio file is on disk, for a player."""

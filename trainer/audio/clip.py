@@ -188,6 +188,15 @@ def load_clip(data: Path | bytes, max_seconds: float = 120.0, max_bytes: int = 5
     return Clip(samples, name, level)
 
 
+def write_ogg(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """Ogg Vorbis: a tenth of the WAV's size, for keeping and for sending to a browser."""
+    import soundfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    soundfile.write(str(path), np.clip(samples, -1, 1), rate, format="OGG", subtype="VORBIS")
+    return path
+
+
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
     """16-bit PCM WAV, the one format every player and browser takes."""
     path.parent.mkdir(parents=True, exist_ok=True)
