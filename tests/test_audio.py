@@ -393,3 +393,21 @@ def test_hours_of_compressed_silence_are_refused_without_decoding_them(
     finally:
         tracemalloc.stop()
     assert peak < 40_000_000, f"{peak / 1e6:.0f} MB decoded for a refusal"  # an hour of samples is 230 MB
+
+
+def test_a_voice_that_cannot_be_measured_costs_the_figures_not_the_turn(
+    voice_call: Call, spoken: Spoken, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The voice is measured on a thread beside the grading of the words: a measure that fails
+    there leaves the turn graded on its words, with no voice figures, and the call goes on."""
+    import trainer.call
+
+    def broken(clip, text):
+        raise ValueError("a measure that breaks")
+
+    monkeypatch.setattr(trainer.call, "_measured", broken)
+    result = voice_call.reply_audio(spoken.wav)
+    assert_heard(result.turn.reply, REPLY)
+    assert result.turn.voice is None and result.turn.voice_change is None
+    assert result.turn.feedback and result.customer.text
+    assert voice_call.log.get(voice_call.session_id)["turns"][result.turn.index]["reply"] == result.turn.reply

@@ -145,11 +145,12 @@ def test_a_trainee_recording_saved_later_is_on_disk_once_flushed(tmp_path: Path)
     samples = np.sin(np.linspace(0, 2_000, 16_000 * 3)).astype(np.float32) * 0.3
     relative = recordings.save_later("s1", "turn-01-trainee", samples, 16_000)
     samples[:] = 0  # the caller's buffer may be reused: the recording is what was handed over
-    recordings.flush()
-    kept, rate = soundfile.read(str(tmp_path / "sessions" / relative), dtype="float32")
+    kept, rate = soundfile.read(str(recordings.path(relative)), dtype="float32")  # a reader waits for it
     assert rate == 16_000 and len(kept) == pytest.approx(3 * 16_000, abs=200)
     assert float(np.sqrt(np.mean(kept**2))) > 0.1
-    assert recordings.path(relative).is_file()
+    other = recordings.save_later("s1", "turn-02-trainee", samples + 0.2, 16_000)
+    recordings.flush()  # a call ending: everything handed over is on disk
+    assert soundfile.info(str(tmp_path / "sessions" / other)).duration == pytest.approx(3, abs=0.02)
 
 
 @pytest.mark.parametrize("name", ["espeak", "piper"])

@@ -5,8 +5,10 @@ then `finish`. Each step is written to the session log as it happens.
 """
 
 import itertools
+import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,8 @@ from trainer.settings import Settings
 from trainer.speechqueue import speaking_for, speech_queue
 from trainer.stt import Transcriber, Transcript, shared_transcriber
 from trainer.tts import CustomerVoice
+
+log = logging.getLogger("callcoach.call")
 
 MAX_REPLY_CHARS = 5_000
 # This many good behaviours in one reply is a recital of the phrase bank, not an answer: one
@@ -75,7 +79,7 @@ class Heard:
     text: str
     engine: str
     clip: Clip
-    measures: VoiceMeasures
+    measures: VoiceMeasures | Future[VoiceMeasures]  # measured while the words are graded (`_measuring`)
     interrupted: bool = False  # said over the customer's line (hands-free barge-in)
     cut_off: bool = False  # the customer cut in: the reply went on too long
 
@@ -216,7 +220,7 @@ class Call:
                     "no words were recognised in the recording; speak closer to the microphone and try again"
                 )
             transcription = time.perf_counter() - started
-            measures = _measured(clip, transcript.text)
+            measures = _measuring.submit(_measured, clip, transcript.text)
             heard = Heard(transcript.text, transcript.engine, clip, measures, interrupted, cut_off=cut_off)
             result = self.reply(transcript.text, heard)
         finally:
@@ -236,8 +240,8 @@ class Call:
         turn.transcript_engine = heard.engine
         turn.interrupted = heard.interrupted
         turn.cut_off = heard.cut_off
-        turn.voice = heard.measures
-        turn.voice_change = compare_to_baseline(heard.measures, earlier)
+        turn.voice = _resolved(heard.measures)
+        turn.voice_change = compare_to_baseline(turn.voice, earlier) if turn.voice is not None else None
         if self.voice is not None and self.session_id is not None:
             name = f"turn-{turn.index:02d}-trainee"
             turn.reply_audio = self.voice.recordings.save_later(self.session_id, name, heard.clip.samples, 16_000)
@@ -353,6 +357,24 @@ class Call:
                 self.turns.append(turn)
         if self.log is not None and self.session_id is not None:
             self.log.record_turns(self.session_id, *turns)
+
+
+# How a reply sounded is measured on a thread of its own while its words are detected and the
+# customer follows them (20-60 ms each, the trainee waiting for both): numpy and onnxruntime let
+# go of the GIL, and a turn has two cores. A few at once: one trainee's turn never waits for others'.
+_measuring = ThreadPoolExecutor(max_workers=4, thread_name_prefix="callcoach-measure")
+
+
+def _resolved(measures: VoiceMeasures | Future[VoiceMeasures]) -> VoiceMeasures | None:
+    """The measures once done; a measure that failed costs the turn its voice figures, not the
+    turn itself (its words are already being graded)."""
+    if not isinstance(measures, Future):
+        return measures
+    try:
+        return measures.result()
+    except Exception:
+        log.exception("the reply's voice could not be measured; it is graded on its words")
+        return None
 
 
 def _measured(clip: Clip, text: str) -> VoiceMeasures:

@@ -34,7 +34,8 @@ class Recordings:
     def __init__(self, sessions_dir: Path, retention_days: int = 90) -> None:
         self.root = sessions_dir
         self.retention_days = retention_days
-        self._pending: list[Future] = []
+        self._pending: dict[str, Future] = {}  # relative path -> its encoding, for `save_later`
+        self._lock = threading.Lock()  # one store serves every call in the process
 
     def save(self, session_id: str, name: str, samples: np.ndarray, rate: int) -> str:
         """Keep audio in the session's folder as Ogg Vorbis; returns its path for the log."""
@@ -45,14 +46,17 @@ class Recordings:
     def save_later(self, session_id: str, name: str, samples: np.ndarray, rate: int) -> str:
         """`save`, with the encoding done after the turn is answered (it took 15-60 ms of the
         trainee's wait); the path is returned now, and `flush` waits for the file."""
-        self._pending = [f for f in self._pending if not f.done()]
-        self._pending.append(_writer.submit(self.save, session_id, name, np.array(samples, np.float32), rate))
-        return str(self._file(session_id, name).relative_to(self.root))
+        relative = str(self._file(session_id, name).relative_to(self.root))
+        encoding = _writer.submit(self.save, session_id, name, np.array(samples, np.float32), rate)
+        with self._lock:
+            self._pending = {path: f for path, f in self._pending.items() if not f.done()} | {relative: encoding}
+        return relative
 
     def flush(self, timeout_s: float = 30.0) -> None:
         """Wait until every recording handed to `save_later` is on disk (a call ending, a reader)."""
-        wait(self._pending, timeout=timeout_s)
-        self._pending = [f for f in self._pending if not f.done()]
+        with self._lock:
+            pending = list(self._pending.values())
+        wait(pending, timeout=timeout_s)
 
     def save_file(self, session_id: str, name: str, wav: Path) -> str:
         """Keep a customer line: the voice cache's Ogg copy of it is linked, not encoded again."""
@@ -68,9 +72,12 @@ class Recordings:
         return str(path.relative_to(self.root))
 
     def path(self, relative: str) -> Path:
-        """Where a kept recording is on disk, once written (`save_later`'s too)."""
-        if self._pending:
-            self.flush()
+        """Where a kept recording is on disk, once written (`save_later`'s too: only a reader of
+        that one waits for it; the customer's line played after a turn never waits)."""
+        with self._lock:
+            pending = self._pending.get(relative)
+        if pending is not None:
+            wait([pending], timeout=30.0)
         return self.root / relative
 
     def _file(self, session_id: str, name: str) -> Path:
