@@ -438,10 +438,14 @@ def test_a_hands_free_call_with_no_clicks_after_start(
                 timeout=20_000,
             )
             replies = page.locator("#transcript [data-testid=user]")
-            try:  # both replies heard and answered (under load chromium's fake device can stutter: words, not turns)
+            # Both replies heard, each as its own turn, and answered. Under load the words can come
+            # out garbled ("...on the pipeline? We're going to wait now." for "...on the pipeline
+            # board right now?", in 1 of 6 runs on a busy 2-core machine): the turns are what this
+            # checks; how well words are heard is `trainer eval stt`'s.
+            try:
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('#transcript [data-testid=user]')]"
-                    ".some(m => m.innerText.includes('pipeline board'))",
+                    ".slice(1, 2).some(m => m.innerText.toLowerCase().includes('pipeline'))",
                     timeout=60_000,
                 )
                 page.wait_for_function(
@@ -451,8 +455,9 @@ def test_a_hands_free_call_with_no_clicks_after_start(
                 )
             finally:
                 _shot(page, shots, "12-hands-free-call")
-            said = " ".join(replies.all_inner_texts())
-            assert "personally stay" in said and "pipeline board" in said
+            first, second = (text.lower() for text in replies.all_inner_texts()[:2])
+            assert "personally" in first and "until it is fixed" in first and "pipeline" not in first
+            assert "what do you see" in second and "pipeline" in second
             # The ramble: its words show as they are heard, then Dana cuts in while it goes on.
             page.wait_for_function(
                 "() => { const heard = document.querySelector('#heard textarea')?.value || '';"

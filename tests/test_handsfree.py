@@ -98,7 +98,7 @@ def test_a_check_still_running_at_the_short_pause_is_waited_for_in_the_same_chun
     the chunk where the pause reached its length, not one chunk (0.2 s) later."""
     first, _ = sentences
     settings = TurnSettings()
-    detector = TurnDetector(settings, finished=_slow_check(0.15, (True, "I am sorry the deals vanished.")))
+    detector = TurnDetector(settings, finished=_slow_check(0.06, (True, "I am sorry the deals vanished.")))
     assert Heard.speech_started in _chunks(detector, np.concatenate([_silence(300), first]))
     event = detector.feed(_silence(settings.sentence_pause_ms + 60), SAMPLE_RATE)
     assert event.kind is Heard.turn_ended and event.text == "I am sorry the deals vanished."
@@ -116,12 +116,12 @@ def test_a_pause_waits_for_a_slow_check_only_once(sentences, monkeypatch: pytest
     monkeypatch.setattr(turns, "wait", lambda futures, timeout: waits.append(timeout))
     asked: list[Future] = []
     detector = TurnDetector(
-        TurnSettings(check_wait_ms=200), finished=lambda samples: asked.append(Future()) or asked[-1]
+        TurnSettings(check_wait_ms=120), finished=lambda samples: asked.append(Future()) or asked[-1]
     )
     _chunks(detector, np.concatenate([_silence(300), first]))
     events = [detector.feed(_silence(100), SAMPLE_RATE).kind for _ in range(6)]
     assert events == [Heard.nothing] * 6 and len(asked) == 1
-    assert waits == [0.2]  # one wait in the pause, not one per chunk
+    assert waits == [0.12]  # one wait in the pause, not one per chunk
     asked[0].set_result((True, "Sorry."))
     assert detector.feed(_silence(100), SAMPLE_RATE).kind is Heard.turn_ended
 

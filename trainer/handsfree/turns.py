@@ -36,8 +36,11 @@ class TurnSettings(BaseModel):
     early_check_ms: int = Field(
         120, ge=30, le=3000, description="the words so far are transcribed this far into a pause, ahead of its end"
     )
+    # Short, and never a chunk period (0.2 s) or more: gradio keeps only the newest chunk that
+    # arrives while the stream handler is busy (`event.data = body`), so a longer wait could drop
+    # the words of a trainee who goes on after the pause.
     check_wait_ms: int = Field(
-        500, ge=0, le=2000, description="a pause long enough to end the turn waits this long for its check"
+        100, ge=0, le=150, description="a pause long enough to end the turn waits this long for its check"
     )
     open_pause_ms: int = Field(1000, ge=200, le=5000, description="a pause in mid-sentence")
     min_speech_ms: int = Field(240, ge=60, le=2000, description="voiced time before it counts as speech")
