@@ -272,3 +272,15 @@ def test_a_turn_is_heard_while_it_is_spoken_and_only_the_rest_at_its_end(tmp_pat
     assert shown and "pipeline board" in shown[0].lower() and "archived" not in shown[0].lower()
     whole = len(ended[0].samples) / SAMPLE_RATE
     assert noting.asked[-1] < whole - len(first) / SAMPLE_RATE  # the end heard alone, not the whole turn again
+
+
+def test_the_voice_bench_counts_a_reply_cut_at_its_pause() -> None:
+    """`trainer bench voice`'s cut-off count: a turn that holds the words before a reply's
+    mid-sentence pause without its end was cut off; the whole reply in one turn was not."""
+    from trainer.bench_voice import REPLIES, _cut_at_a_pause
+
+    paused = [r for r in REPLIES if "|" in r]
+    whole = [{"reply": r.replace("|", "")} for r in REPLIES]
+    assert _cut_at_a_pause(whole) == 0
+    cut = [{"reply": paused[0].split("|")[0]}, {"reply": paused[0].split("|")[1]}, *whole[2:]]
+    assert _cut_at_a_pause(cut) == 1

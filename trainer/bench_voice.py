@@ -142,8 +142,9 @@ def _browser_args(wav: Path) -> list[str]:
     ]
 
 
-def bench_voice(settings: Settings, persona: str = "escalated", push_turns: int = 3) -> VoiceFigures:
-    """One hands-free call of `REPLIES` and `push_turns` push-to-talk turns, in the real browser."""
+def bench_voice(settings: Settings, persona: str = "escalated", push_turns: int = 3, calls: int = 1) -> VoiceFigures:
+    """`calls` hands-free calls of `REPLIES` (6 turns each: more calls, steadier percentiles)
+    and `push_turns` push-to-talk turns, in the real browser."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as missing:
@@ -164,16 +165,17 @@ def bench_voice(settings: Settings, persona: str = "escalated", push_turns: int 
     mic = microphone_file(folder)
     customer = load_catalog(local).persona(persona)
     _warm(local, customer)
-    figures = VoiceFigures(replies=len(REPLIES))
+    figures = VoiceFigures(replies=len(REPLIES) * calls)
     with serving(local) as (url, _app):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=_browser_args(mic), headless=True)
             try:
-                _hands_free(browser, url, customer.name, figures)
+                for _ in range(calls):
+                    _hands_free(browser, url, customer.name, figures)
                 _push_to_talk(browser, url, customer.name, push_turns, figures)
             finally:
                 browser.close()
-        _count_cut_offs(SessionLog(local.resolved_database_url()), figures)
+        _count_cut_offs(SessionLog(local.resolved_database_url()), figures, calls)
     return figures
 
 
@@ -241,15 +243,17 @@ def _push_to_talk(browser, url: str, persona_name: str, turns: int, figures: Voi
     page.close()
 
 
-def _count_cut_offs(log, figures: VoiceFigures) -> None:
-    """The hands-free call's trainee turns against the replies: a reply heard as two turns, or
+def _count_cut_offs(log, figures: VoiceFigures, calls: int = 1) -> None:
+    """The hands-free calls' trainee turns against the replies: a reply heard as two turns, or
     a turn that stops at a mid-sentence pause, was cut off."""
-    calls = sorted(log.list(), key=lambda s: s.started_at)
-    if not calls:
-        return
-    turns = [t for t in log.get(calls[0].id)["turns"] if t.get("reply")]
-    figures.turns = len(turns)
-    split = max(0, len(turns) - len(REPLIES))  # a reply heard as two turns was cut at a pause
+    for call in sorted(log.list(), key=lambda s: s.started_at)[:calls]:  # the push-to-talk call comes last
+        turns = [t for t in log.get(call.id)["turns"] if t.get("reply")]
+        figures.turns += len(turns)
+        figures.cut_off += max(_cut_at_a_pause(turns), len(turns) - len(REPLIES))  # two turns: cut at a pause
+
+
+def _cut_at_a_pause(turns: list[dict]) -> int:
+    cut = 0
     for reply in REPLIES:
         if "|" not in reply:
             continue
@@ -258,9 +262,9 @@ def _count_cut_offs(log, figures: VoiceFigures) -> None:
         for turn in turns:
             text = " ".join(_words(turn["reply"]))
             if head in text and tail not in text:  # the words before the pause, without their end
-                figures.cut_off += 1
+                cut += 1
                 break
-    figures.cut_off = max(figures.cut_off, split)
+    return cut
 
 
 def _words(text: str) -> list[str]:

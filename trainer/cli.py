@@ -555,9 +555,11 @@ def cmd_bench_voice(args: argparse.Namespace, settings: Settings) -> int:
 
     if not 0 <= args.push_turns <= 10:
         raise TrainerError(f"--push-turns is 0 to 10, not {args.push_turns}")
+    if not 1 <= args.calls <= 10:
+        raise TrainerError(f"--calls is 1 to 10, not {args.calls}")
     catalog = load_catalog(settings)
     catalog.persona(args.persona)  # a clear message for an unknown id, before a browser starts
-    print(bench_voice(settings, args.persona, args.push_turns))
+    print(bench_voice(settings, args.persona, args.push_turns, args.calls))
     return 0
 
 
@@ -891,10 +893,15 @@ def build_parser() -> argparse.ArgumentParser:
         "voice",
         "voice to voice in the real browser: hands-free (end of speech to the customer's first audio) "
         "and push-to-talk (click on send to first audio), and how often a trainee was cut off",
-        ["trainer bench voice", "trainer bench voice --persona cursing --push-turns 0"],
+        [
+            "trainer bench voice",
+            "trainer bench voice --calls 3",
+            "trainer bench voice --persona cursing --push-turns 0",
+        ],
     )
     b_voice.add_argument("--persona", default="escalated")
     b_voice.add_argument("--push-turns", type=int, default=3, help="push-to-talk turns timed after the call")
+    b_voice.add_argument("--calls", type=int, default=1, help="hands-free calls of 6 replies each (steadier p95)")
     b_voice.set_defaults(func=cmd_bench_voice)
     b_det = _command(
         bench_sub,
