@@ -39,15 +39,14 @@ class Recordings:
 
     def save(self, session_id: str, name: str, samples: np.ndarray, rate: int) -> str:
         """Keep audio in the session's folder as Ogg Vorbis; returns its path for the log."""
-        path = self._file(session_id, name)
-        write_ogg(path.with_suffix(".tmp.ogg"), samples, rate).replace(path)  # a reader never sees half a file
-        return str(path.relative_to(self.root))
+        return str(write_ogg(self._file(session_id, name), samples, rate).relative_to(self.root))
 
     def save_later(self, session_id: str, name: str, samples: np.ndarray, rate: int) -> str:
         """`save`, with the encoding done after the turn is answered (it took 15-60 ms of the
         trainee's wait); the path is returned now, and `flush` waits for the file."""
-        relative = str(self._file(session_id, name).relative_to(self.root))
-        encoding = _writer.submit(self.save, session_id, name, np.array(samples, np.float32), rate)
+        path = self._file(session_id, name)
+        relative = str(path.relative_to(self.root))
+        encoding = _writer.submit(write_ogg, path, np.array(samples, np.float32), rate)
         with self._lock:
             self._pending = {path: f for path, f in self._pending.items() if not f.done()} | {relative: encoding}
         return relative

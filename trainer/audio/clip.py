@@ -189,12 +189,14 @@ def load_clip(data: Path | bytes, max_seconds: float = 120.0, max_bytes: int = 5
 
 
 def write_ogg(path: Path, samples: np.ndarray, rate: int) -> Path:
-    """Ogg Vorbis: a tenth of the WAV's size, for keeping and for sending to a browser."""
+    """Ogg Vorbis: a tenth of the WAV's size, for keeping and for sending to a browser. Written
+    beside and then renamed: a reader (a player, a link into a session) never sees half a file."""
     import soundfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    soundfile.write(str(path), np.clip(samples, -1, 1), rate, format="OGG", subtype="VORBIS")
-    return path
+    tmp = path.with_suffix(".tmp.ogg")
+    soundfile.write(str(tmp), np.clip(samples, -1, 1), rate, format="OGG", subtype="VORBIS")
+    return tmp.replace(path)
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:

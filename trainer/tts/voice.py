@@ -62,10 +62,10 @@ def _read(path: Path) -> Speech:
 def _write(path: Path, speech: Speech) -> None:
     """The line as WAV, and its Ogg copy beside it first: a call keeps the Ogg in its session
     folder by linking it (`Recordings.save_file`), with no encoding while the trainee waits."""
-    for final, suffix, write in ((path.with_suffix(".ogg"), ".tmp.ogg", write_ogg), (path, ".tmp.wav", write_wav)):
-        tmp = path.with_suffix(suffix)
-        write(tmp, speech.samples, speech.rate)
-        tmp.replace(final)  # atomic: a reader never sees half a file
+    write_ogg(path.with_suffix(".ogg"), speech.samples, speech.rate)
+    tmp = path.with_suffix(".tmp.wav")
+    write_wav(tmp, speech.samples, speech.rate)
+    tmp.replace(path)  # atomic: a reader never sees half a file
 
 
 _FALLBACK_SUFFIX = ".fallback.wav"
