@@ -124,6 +124,21 @@ def test_a_cached_line_is_not_synthesized_again(tmp_path: Path) -> None:
     assert voice.speak("A different line entirely.", 60) != first  # the key is the text
 
 
+def test_warming_the_cache_leaves_the_callers_priority_alone(tmp_path: Path) -> None:
+    """Warm-up runs at nice 19, on its own thread: a bench that warmed on its main thread once
+    served every call at nice 19, behind the browser it was measuring."""
+    import threading
+
+    voice = CustomerVoice(Voice(rate=185, pitch=55), tmp_path, engine=EspeakEngine())
+    me = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, me)
+
+    assert voice.warm([(LINE, 60)]) == 1
+
+    assert voice.cached(LINE, 60) is not None
+    assert os.getpriority(os.PRIO_PROCESS, me) == before
+
+
 def test_a_customer_line_is_kept_by_linking_the_caches_ogg_not_by_encoding_it(tmp_path: Path) -> None:
     """The line's Ogg copy is made once, when it is synthesized; a call keeps it in its session
     folder without encoding it again while the trainee waits for the customer."""

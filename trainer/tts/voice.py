@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -133,8 +134,17 @@ class CustomerVoice:
         """Synthesize lines ahead of the call; returns how many were new.
 
         Background work: it runs at the lowest CPU priority and, when `idle` is given, waits
-        while a live turn is being handled, so it never slows the trainee's own turn.
+        while a live turn is being handled, so it never slows the trainee's own turn. It runs on
+        a thread of its own even when the caller waits for it: a thread's nice value is passed
+        to every thread it starts, and the caller's cannot be raised back without privileges (a
+        bench that warmed on its main thread ran its whole server at nice 19).
         """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="callcoach-warm-voice") as worker:
+            return worker.submit(self._warm_here, lines, stop, idle).result()
+
+    def _warm_here(
+        self, lines: list[tuple[str, int]], stop: threading.Event | None, idle: threading.Event | None
+    ) -> int:
         _lowest_priority()
         new = 0
         for text, anger in lines:
