@@ -605,6 +605,7 @@ class PracticeRoom:
             call = active.call
             try:
                 result: TurnResult = step(call)
+                log.debug("turn seconds %s", {k: round(v * 1000) for k, v in result.seconds.items()})
             except AudioError as exc:
                 view = self._view(token, call, status=f"That recording could not be used: {exc}")
                 view.warning = True

@@ -155,6 +155,10 @@ def practice_page(app: App) -> tuple[tuple[gr.HTML, gr.Radio, gr.Column, gr.Colu
                         streaming=True,
                         label="Listening: just talk, a pause sends your answer",
                         elem_id="live-mic",
+                        # No live waveform: drawing it took a third of a core in the trainee's browser
+                        # (chromium 99% -> 65% of a core over a hands-free call); the words heard so
+                        # far show on the page instead.
+                        waveform_options=gr.WaveformOptions(show_recording_waveform=False),
                         # Always mounted, hidden by a class: a stream mounted later hears nothing, and
                         # gradio shows a "hidden" component again when it is updated.
                         elem_classes=[] if hands_free else [HIDDEN],

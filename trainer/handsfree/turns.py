@@ -33,8 +33,12 @@ class TurnSettings(BaseModel):
     """How long a pause ends a turn; chosen so nobody is cut off mid-sentence (`trainer bench voice`)."""
 
     sentence_pause_ms: int = Field(300, ge=90, le=3000, description="a pause after a finished sentence or question")
+    # At the first silent frame or so: webrtcvad's own hangover (median 135 ms, mode 2) means a
+    # frame it calls silent already follows that much real silence, and the check is the slowest
+    # step left when the trainee stops (0.15-0.3 s of whisper). Its words are kept either way:
+    # the next check hears only what was said after this pause.
     early_check_ms: int = Field(
-        120, ge=30, le=3000, description="the words so far are transcribed this far into a pause, ahead of its end"
+        30, ge=30, le=3000, description="the words so far are transcribed this far into a pause, ahead of its end"
     )
     # Short, and never a chunk period (0.2 s) or more: gradio keeps only the newest chunk that
     # arrives while the stream handler is busy (`event.data = body`), so a longer wait could drop
