@@ -8,6 +8,9 @@ The bars were chosen on `tests/data/fact_questions_tune*.jsonl` and `fact_questi
 (looked at while tuning, so it is a tuning set now) and are reported on two sets written apart
 by people who saw neither those sets nor the persona files' own `asks`
 (`trainer eval facts tests/data/fact_questions_heldout.jsonl`, and `..._heldout2.jsonl`).
+`..._heldout3.jsonl` was written later by a helper who saw neither the other sets nor this
+code; it saw the `asks` of six personas by mistake (all but escalated_step_by_step,
+escalated_visual and passive_angry, whose 60 rows are fully blind). Nothing was tuned on it.
 """
 
 import re
