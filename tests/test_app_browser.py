@@ -270,8 +270,11 @@ def test_a_reload_offers_the_call_back_and_typed_html_shows_as_text(server: str,
                 timeout=30_000
             )
             _shot(page, shots, "08-resumed-and-going-on")
+            playing = "() => { const a = document.querySelector('#customer-audio audio'); return !!a && !a.paused; }"
+            page.wait_for_function(playing, timeout=30_000)  # Marcus answers out loud...
             page.locator("#end-call").click()
             page.locator("#scorecard").get_by_text("Scorecard:").wait_for(timeout=30_000)
+            assert not page.evaluate(playing)  # ... and stops when the trainee ends the call
             page.wait_for_timeout(500)
             # A finished call takes no more answers: no End, no Send, one way on.
             assert not page.locator("#end-call").is_visible() and not page.locator("#send-typed").is_visible()

@@ -201,7 +201,7 @@ def practice_page(app: App) -> tuple[tuple[gr.HTML, gr.Radio, gr.Column, gr.Colu
         return (
             view.token,  # kept after the end: a late Send or End gets "this call is over", not an error
             view.messages,
-            app.servable(view.audio, view_owner) if view.audio else gr.skip(),
+            _voice(view, view_owner),
             anger_meter_html(view.anger),
             customer_line_html(view),
             view.heard,
@@ -223,6 +223,13 @@ def practice_page(app: App) -> tuple[tuple[gr.HTML, gr.Radio, gr.Column, gr.Colu
             gr.skip() if on else gr.Column(visible=False),
             gr.Row(visible=on),
         )
+
+    def _voice(view: CallView, view_owner: str):
+        """The customer's new line; none when the trainee ended the call: their voice stops, as
+        on a phone hung up (a walkthrough heard Dana talk on over the scorecard)."""
+        if view.audio:
+            return app.servable(view.audio, view_owner)
+        return gr.Audio(value=None) if view.ended else gr.skip()
 
     def on_start(persona_id: str, mode_value: str, engine_value: str, level_value: str, request: gr.Request) -> tuple:
         with user_errors():
