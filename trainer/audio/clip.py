@@ -200,11 +200,13 @@ def write_ogg(path: Path, samples: np.ndarray, rate: int) -> Path:
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
-    """16-bit PCM WAV, the one format every player and browser takes."""
+    """16-bit PCM WAV, the one format every player and browser takes; written beside and then
+    renamed, as `write_ogg` is."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as out:
+    tmp = path.with_suffix(".tmp.wav")
+    with wave.open(str(tmp), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
         out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    return tmp.replace(path)

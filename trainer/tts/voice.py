@@ -63,10 +63,8 @@ def _read(path: Path) -> Speech:
 def _write(path: Path, speech: Speech) -> None:
     """The line as WAV, and its Ogg copy beside it first: a call keeps the Ogg in its session
     folder by linking it (`Recordings.save_file`), with no encoding while the trainee waits."""
-    write_ogg(path.with_suffix(".ogg"), speech.samples, speech.rate)
-    tmp = path.with_suffix(".tmp.wav")
-    write_wav(tmp, speech.samples, speech.rate)
-    tmp.replace(path)  # atomic: a reader never sees half a file
+    write_ogg(path.with_suffix(".ogg"), speech.samples, speech.rate)  # each atomic: a reader never sees half a file
+    write_wav(path, speech.samples, speech.rate)
 
 
 _FALLBACK_SUFFIX = ".fallback.wav"
