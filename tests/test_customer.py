@@ -588,6 +588,11 @@ def test_a_line_with_an_answer_is_spoken_from_cached_pieces(catalog) -> None:
         "just to check, it's only you that's affected",
         "and it started on Monday, right",
         "before you hit go on the import did it all look right",
+        "and on a normal day how often would you expect a new lead",
+        "while it's bouncing back do you notice anything on the card",
+        "you've asked for someone higher up, what's behind that",
+        "has support let you down before",
+        "okay so are contacts from the web form still coming in",
     ],
 )
 def test_spoken_questions_without_a_question_mark_are_questions(spoken: str) -> None:
@@ -604,6 +609,10 @@ def test_spoken_questions_without_a_question_mark_are_questions(spoken: str) -> 
         "can you just click Settings",
         "I know what you mean",
         "I need to check something",
+        "I have you down as the account owner",
+        "if you do you'll see a banner",
+        "I see what the problem is it's the sync",
+        "have a look at the settings page",
     ],
 )
 def test_asking_to_do_something_or_saying_something_is_no_question(spoken: str) -> None:

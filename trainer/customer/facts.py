@@ -147,11 +147,34 @@ _YES_NO = re.compile(
     r"(?:you|he|she|they|it|we|anyone|anybody|anything|someone|somebody|there|this|that|the|your|any|some|other|others|people|everyone|everybody|all)\b",
     re.I,
 )
+# Word order gives a question away wherever it stands, after whatever came first ("just so I can
+# flag it what's the total", "and on a normal day how often would you expect one", "while it's
+# bouncing back do you notice anything"): a question word, at most one word more, then the verb
+# before its subject; "what's" after a pause; "do you" or "have you" not said by "I" or "we"
+# ("I have you down as the owner"). A yes/no question about a thing may start with it ("has
+# support let you down", "are contacts still coming in"), but not with "have" or "do", which
+# begin instructions ("have a look", "do let me know").
+_SUBJECT = r"(?:i|you|he|she|it|we|they|there|anyone|anybody|the|your|this|that)\b(?!['’])"
+_INVERTED = re.compile(
+    r"\b(?:what|which|when|where|why|who|how)\s+"
+    r"(?:(?!(?:i|you|he|she|it|we|they|that|this|these|those|there|the|a|an)\b)\w+\s+)?"
+    rf"{_AUX}\s+{_SUBJECT}"
+    r"|(?:^|[,;:]|\b(?:and|so|but|ok|okay|then|now|right|also)\b)\s*(?:what|who|where|how)['’]s\b"
+    r"|(?<!\bi\s)(?<!\bwe\s)(?<!\bto\s)(?<!\bme\s)(?<!\blet\s)(?<!\bthey\s)(?<!\byou\s)(?<!\bif\s)"
+    r"\b(?:do|did|have|are|were)\s+you\b(?!['’])",
+    re.I,
+)
+_OPENS_ABOUT_A_THING = re.compile(
+    r"^\W*(?:(?:um|uh|so|okay|ok|and|well|right|now|also|just)\W+){0,3}(?:are|is|was|were|has|had|did|does)\s+\w+",
+    re.I,
+)
 
 
 def _asks(sentence: str) -> bool:
     s = sentence.strip()
-    return s.endswith("?") or any(r.search(s) for r in (_ASKS, _WH_QUESTION, _YES_NO, _LEAD_IN, _AFTER_CLAUSE))
+    return s.endswith("?") or any(
+        r.search(s) for r in (_ASKS, _WH_QUESTION, _YES_NO, _LEAD_IN, _AFTER_CLAUSE, _INVERTED, _OPENS_ABOUT_A_THING)
+    )
 
 
 def questions_in(reply: str) -> list[str]:
