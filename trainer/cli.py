@@ -617,6 +617,28 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_train_facts(args: argparse.Namespace, settings: Settings) -> int:
+    from trainer.customer import fact_chooser
+    from trainer.customer.facts import FactQuestion, fit_rows
+
+    files = sorted((fact_chooser.QUESTIONS / "fit").glob("*.jsonl"))
+    sets = {}
+    for file in files:
+        rows, catalog = _rows_of_known_personas(str(file), FactQuestion, settings)
+        sets[file.name] = fit_rows(rows, catalog.personas)
+    if args.cross_check:
+        scores = fact_chooser.cross_check(sets)
+        for name, (right, total) in scores.items():
+            print(f"  {name:24} {right}/{total} {right / total:.1%} (fit on the other sets)")
+        right, total = (sum(s[i] for s in scores.values()) for i in (0, 1))
+        print(f"left-out sets: {right}/{total} {right / total:.1%}")
+    weights = fact_chooser.fit([row for rows in sets.values() for row in rows], [f.name for f in files])
+    out = Path(args.out) if args.out else fact_chooser.WEIGHTS_FILE
+    fact_chooser.write_weights(weights, out)
+    print(f"fact chooser fit on {weights.questions} questions from {len(files)} sets -> {out}")
+    return 0
+
+
 def cmd_train_detector(args: argparse.Namespace, settings: Settings) -> int:
     import time
 
@@ -743,7 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate a component on labelled data",
         [
             "trainer eval detector corpus/behaviours/test.jsonl",
-            "trainer eval facts tests/data/fact_questions_test.jsonl",
+            "trainer eval facts corpus/questions/heldout.jsonl",
         ],
     )
     ev_sub = ev.add_subparsers(dest="target", required=True)
@@ -772,7 +794,7 @@ def build_parser() -> argparse.ArgumentParser:
         ev_sub,
         "facts",
         "how often the customer gives the fact a question asks for, or an honest don't-know",
-        ["trainer eval facts tests/data/fact_questions_test.jsonl"],
+        ["trainer eval facts corpus/questions/heldout.jsonl"],
     )
     ev_facts.add_argument("file", help='JSONL rows {"persona", "question", "topic" or null}')
     ev_facts.add_argument("--mistakes", type=int, default=10)
@@ -838,6 +860,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="fold managers' corrections from the session log into the training data (kept in the sessions folder)",
     )
     train_det.set_defaults(func=cmd_train_detector)
+    train_facts = _command(
+        train_sub,
+        "facts",
+        "the fact chooser: which fact a trainee's question asks for (weights committed in trainer/customer/weights)",
+        ["trainer train facts", "trainer train facts --cross-check"],
+    )
+    train_facts.add_argument("--cross-check", action="store_true", help="first score each set with the others fit")
+    train_facts.add_argument("--out", help="write the weights here instead of the package's file")
+    train_facts.set_defaults(func=cmd_train_facts)
 
     corrections = _command(
         sub,

@@ -2,36 +2,26 @@
 
 "How long has this been going on?" asks for "when it started" without one of its keywords.
 Each fact is read several ways (its topic, its keywords, the example questions the persona
-file gives for it, its answer) by the sentence encoder (`trainer.meaning`); a question asks
-for the fact it is closest to, if that is close enough.
-The bars were chosen on `tests/data/fact_questions_tune*.jsonl` and `fact_questions_test.jsonl`
-(looked at while tuning, so it is a tuning set now) and are reported on two sets written apart
-by people who saw neither those sets nor the persona files' own `asks`
-(`trainer eval facts tests/data/fact_questions_heldout.jsonl`, and `..._heldout2.jsonl`).
-`..._heldout3.jsonl` was written later by a helper who saw neither the other sets nor this
-code; it saw the `asks` of six personas by mistake (all but escalated_step_by_step,
-escalated_visual and passive_angry, whose 60 rows are fully blind). Nothing was tuned on it.
+file gives for it, its answer) by the sentence encoder (`trainer.meaning`), and a small learned
+model (`fact_chooser`) weighs how the question relates to each reading and to the other facts.
+Questions in the words of a call come first: speech recognition writes no "?", so a question
+is also known by its words and their order (below).
 """
 
+import functools
 import re
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from trainer.customer import fact_chooser
 from trainer.formats.persona import Fact
-from trainer.meaning import ReadingGroups, embedded, sentence_encoder
+from trainer.meaning import sentence_encoder
 
-# Chosen together on the two tuning sets (`tests/data/fact_questions_tune*.jsonl`, 199 questions):
-# the cosine similarity from which a question asks for a fact; how far ahead of the next fact it
-# must be (a near tie is a question the customer cannot place); and how close a question about
-# something no caller of ours knows (below) may come before it wins over the facts.
-FACT_BAR = 0.45
-FACT_MARGIN = 0.06
-CLEAR_MATCH = 0.8  # this close to a fact, a near tie with another does not matter
-UNKNOWN_SLACK = 0.025
 # What support agents ask that a customer's facts never cover: their setup in general, their
 # account and identity, routine troubleshooting. A persona whose facts do answer one of these
 # wins by being closer (its own `asks` name its own things); otherwise the customer does not know.
+# How close a question comes to the closest of these is one of the chooser's measures.
 UNANSWERABLE = (
     "Which web browser are you using?",
     "What operating system is your computer on, Windows or Mac?",
@@ -192,31 +182,26 @@ class FactMatcher:
 
     def __init__(self, facts: list[Fact]) -> None:
         self.facts = facts
-        self._readings = ReadingGroups([f.readings() for f in facts])
+        self._views = fact_chooser.views_of(facts)
 
-    def scores(self, question: str) -> np.ndarray:
-        """(facts,) the closest reading of each fact to the question."""
-        if not self.facts:
-            return np.zeros(0)
-        return self._scores(sentence_encoder().embed([question])[0])
-
-    def _scores(self, vector: np.ndarray) -> np.ndarray:
-        return self._readings.closest(vector[None, :])[0]
-
-    def match(self, question: str, bar: float = FACT_BAR) -> Fact | None:
-        """The fact asked for, or None: too far from every fact, a near tie between two, or
-        closer to something no customer of ours would know."""
-        if not self.facts:
-            return None
+    def features(self, question: str) -> np.ndarray:
+        """(facts, features): how the question relates to each fact (see `fact_chooser`)."""
         vector = sentence_encoder().embed([question])[0]
-        scores = self._scores(vector)
-        ranked = np.sort(scores)[::-1]
-        best = ranked[0]
-        tied = len(ranked) > 1 and best - ranked[1] < FACT_MARGIN and best < CLEAR_MATCH
-        unknown = float((embedded(UNANSWERABLE) @ vector).max())
-        if best < bar or tied or best < unknown - UNKNOWN_SLACK:
+        unknown = fact_chooser.unknown_closeness(vector, UNANSWERABLE)
+        return fact_chooser.pair_features(self._views, question, vector, unknown)
+
+    def match(self, question: str) -> Fact | None:
+        """The fact asked for, or None: no fact likely enough, which is also the answer when the
+        question is closer to something no customer of ours would know."""
+        if not self.facts:
             return None
-        return self.facts[int(scores.argmax())]
+        best = _weights().choose(self.features(question))
+        return None if best is None else self.facts[best]
+
+
+@functools.cache
+def _weights() -> fact_chooser.ChooserWeights:
+    return fact_chooser.load_weights()
 
 
 class FactQuestion(BaseModel):
@@ -229,7 +214,7 @@ class FactQuestion(BaseModel):
     topic: str | None
 
 
-def question_accuracy(rows: list[FactQuestion], personas: dict, bar: float = FACT_BAR) -> tuple[int, int, list[str]]:
+def question_accuracy(rows: list[FactQuestion], personas: dict) -> tuple[int, int, list[str]]:
     """(right, total, mistakes): the fact asked for, or none when no fact answers the question."""
     matchers: dict[str, FactMatcher] = {}
     right, mistakes = 0, []
@@ -237,10 +222,25 @@ def question_accuracy(rows: list[FactQuestion], personas: dict, bar: float = FAC
         persona = personas[row.persona]
         matcher = matchers.setdefault(persona.id, FactMatcher(persona.problem.facts))
         question = first_question(row.question)  # what the customer answers, as in a call
-        found = matcher.match(question, bar) if question else None
+        found = matcher.match(question) if question else None
         got = found.topic if found else None
         if got == row.topic:
             right += 1
         else:
             mistakes.append(f"{persona.id}: {row.question!r}: wanted {row.topic}, got {got}")
     return right, len(rows), mistakes
+
+
+def fit_rows(rows: list[FactQuestion], personas: dict) -> list[fact_chooser.FitRow]:
+    """Each row as the chooser is fit on it: the pair features of the question the customer
+    hears in it (None: none), and the index of the fact it asks for (None: no fact)."""
+    matchers: dict[str, FactMatcher] = {}
+    fitted: list[fact_chooser.FitRow] = []
+    for row in rows:
+        persona = personas[row.persona]
+        matcher = matchers.setdefault(persona.id, FactMatcher(persona.problem.facts))
+        question = first_question(row.question)
+        topics = [f.topic for f in matcher.facts]
+        right = topics.index(row.topic) if row.topic is not None else None
+        fitted.append((matcher.features(question) if question and topics else None, right))
+    return fitted
