@@ -231,8 +231,8 @@ def test_a_field_written_twice_names_both_lines(tmp_path: Path) -> None:
     """YAML keeps the second silently: the trainer's edit of the first seemed to do nothing."""
     error = _broken_at(tmp_path, 9, "archetype: cursing", insert=True)
     assert error.problems == [(9, "archetype", "'archetype' is already set on line 6: keep one of them")]
-    nested = _broken_at(tmp_path, 92, "  start_anger: 20", insert=True)
-    assert nested.problems[0][:2] == (92, "mood.start_anger") and "line 91" in nested.problems[0][2]
+    nested = _broken_at(tmp_path, 94, "  start_anger: 20", insert=True)
+    assert nested.problems[0][:2] == (94, "mood.start_anger") and "line 93" in nested.problems[0][2]
 
 
 # -- did you mean, in plain words ---------------------------------------------------------
@@ -242,13 +242,13 @@ def test_an_unknown_field_says_what_it_likely_meant_at_its_own_level(tmp_path: P
     error = _broken_at(tmp_path, 6, "archtype: escalated")
     assert (6, "archtype", "unknown field; did you mean 'archetype'?") in error.problems
     assert any(field == "archetype" and "missing" in message for _, field, message in error.problems)
-    error = _broken_at(tmp_path, 95, "  patiense: 10")  # inside mood: mood's fields, not the persona's
-    assert (95, "mood.patiense", "unknown field; did you mean 'patience'?") in error.problems
+    error = _broken_at(tmp_path, 97, "  patiense: 10")  # inside mood: mood's fields, not the persona's
+    assert (97, "mood.patiense", "unknown field; did you mean 'patience'?") in error.problems
     error = _broken_at(tmp_path, 16, "    - topik: when it started")  # inside a fact in a list
     assert (16, "problem.facts.0.topik", "unknown field; did you mean 'topic'?") in error.problems
-    error = _broken_at(tmp_path, 158, "bogus_field: 1", insert=True)
+    error = _broken_at(tmp_path, 160, "bogus_field: 1", insert=True)
     [(line, field, message)] = error.problems
-    assert (line, field) == (158, "bogus_field")
+    assert (line, field) == (160, "bogus_field")
     assert message.startswith("unknown field; the fields here are id, name, description") and "did you" not in message
 
 
@@ -257,13 +257,13 @@ def test_a_wrong_value_is_said_in_plain_words_with_the_choice_it_likely_meant(tm
     assert error.problems == [(6, "archetype", "'escalted' is not one of the choices; did you mean 'escalated'?")]
     error = _broken_at(tmp_path, 6, "archetype: furious")
     assert "passive_angry, escalated, cursing, transfer_demanding" in error.problems[0][2]
-    assert _broken_at(tmp_path, 91, "  start_anger: 150").problems == [
-        (91, "mood.start_anger", "should be at most 100, not 150")
+    assert _broken_at(tmp_path, 93, "  start_anger: 150").problems == [
+        (93, "mood.start_anger", "should be at most 100, not 150")
     ]
-    assert _broken_at(tmp_path, 91, "  start_anger: very").problems == [
-        (91, "mood.start_anger", "should be a whole number, not 'very'")
+    assert _broken_at(tmp_path, 93, "  start_anger: very").problems == [
+        (93, "mood.start_anger", "should be a whole number, not 'very'")
     ]
-    assert _broken_at(tmp_path, 92, "  hang_up_at: 50").problems[0][2] == (
+    assert _broken_at(tmp_path, 94, "  hang_up_at: 50").problems[0][2] == (
         "start_anger must be below hang_up_at, or the call ends before it starts"
     )
     for _, _, message in _broken_at(tmp_path, 14, "  technical: maybe").problems:
@@ -281,3 +281,23 @@ def test_a_rubric_typo_says_what_it_likely_meant(tmp_path: Path) -> None:
     messages = {field: message for _, field, message in caught.value.problems}
     assert messages["weigth"] == "unknown field; did you mean 'weight'?"
     assert messages["passmark"].startswith("unknown field; the fields here are id, name")  # a rubric has no pass_mark
+
+
+def test_a_persona_tells_speech_recognition_its_words_and_keeps_the_list_short() -> None:
+    """The words a trainee will say to this customer: name, company, product area, vocabulary."""
+    from pydantic import ValidationError
+
+    from trainer.catalog import load_catalog
+    from trainer.formats.persona import Persona
+    from trainer.settings import Settings
+
+    dana = load_catalog(Settings()).personas["escalated"]
+    words = dana.spoken_words()
+    assert words[:3] == ["Dana Whitfield", "Whitfield Roofing", "pipeline"] and "Closed - archived" in words
+    data = dana.model_dump(mode="json")
+    data["problem"]["vocabulary"] = [f"term {n}" for n in range(31)]
+    with pytest.raises(ValidationError, match="vocabulary"):
+        Persona.model_validate(data)
+    data["problem"]["vocabulary"] = ["x" * 61]
+    with pytest.raises(ValidationError, match="vocabulary"):
+        Persona.model_validate(data)

@@ -242,9 +242,9 @@ class _Noting:
         self.name, self.slots, self.warning = self.real.name, self.real.slots, self.real.warning
         self.asked: list[float] = []
 
-    def transcribe(self, clip):
+    def transcribe(self, clip, vocabulary=""):
         self.asked.append(clip.seconds)
-        return self.real.transcribe(clip)
+        return self.real.transcribe(clip, vocabulary)
 
 
 def test_a_turn_is_heard_while_it_is_spoken_and_only_the_rest_at_its_end(tmp_path: Path) -> None:

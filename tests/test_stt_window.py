@@ -67,3 +67,28 @@ def test_a_wav_read_without_ffmpeg_is_the_same_sound_as_ffmpeg_decodes(tmp_path:
     n = min(len(ours), len(ffmpeg))
     assert np.corrcoef(ours[:n], ffmpeg[:n])[0, 1] > 0.98
     assert_heard(shared_transcriber().transcribe(load_clip(path)).text, LAST)
+
+
+def test_told_the_persona_s_words_whisper_hears_the_product_s_terms(tmp_path: Path) -> None:
+    """A trainee says Marcus's "Sync now" button; told the persona's words (`vocabulary`), whisper
+    writes the button's name, and a short reply it would then write twice is heard once."""
+    from trainer.catalog import load_catalog
+    from trainer.settings import Settings
+    from trainer.stt.engines import WithVocabulary, vocabulary_text
+
+    marcus = load_catalog(Settings()).personas["cursing"]
+    hears = WithVocabulary(shared_transcriber(), vocabulary_text(marcus.spoken_words()))
+    assert "Sync now" in hears.vocabulary and "Marcus Doyle" in hears.vocabulary
+    said = "Now hit Reconnect and log in with your new Microsoft password, then press Sync now."
+    heard = hears.transcribe(load_clip(speak_as_trainee(said, tmp_path / "steps.wav"))).text
+    assert "sync now" in heard.lower(), heard
+    short = hears.transcribe(load_clip(speak_as_trainee("what the hell is your problem", tmp_path / "short.wav")))
+    assert short.text.lower().count("problem") == 1, short.text
+
+
+def test_a_run_of_words_said_twice_in_a_row_is_found() -> None:
+    from trainer.stt.window import says_twice
+
+    assert says_twice("What is your problem? What is your problem?")
+    assert not says_twice("okay okay so click save")  # a word said twice is speech, not a loop
+    assert not says_twice("I am on it right now, and I am staying on it")

@@ -501,3 +501,22 @@ def test_voice_without_a_script_is_a_one_line_error(capsys, sessions_dir: Path) 
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("trainer: error: ") and "--script" in err
+
+
+def test_a_spoken_call_tells_speech_recognition_the_customer_s_words(sessions_dir: Path) -> None:
+    """The engine is shared by every call; the words (Dana's name, her product's terms) are the call's."""
+    from trainer.call import CallVoice
+    from trainer.catalog import load_catalog
+    from trainer.settings import Settings
+    from trainer.stt import shared_transcriber
+
+    settings = Settings(sessions_dir=sessions_dir)
+    dana, marcus = (load_catalog(settings).personas[p] for p in ("escalated", "cursing"))
+    heard_for_dana = CallVoice.from_settings(settings, dana).transcriber
+    heard_for_marcus = CallVoice.from_settings(settings, marcus).transcriber
+    assert (
+        heard_for_dana.engine
+        is heard_for_marcus.engine
+        is shared_transcriber(settings.stt_engine, settings.stt_model, settings.stt_threads)
+    )
+    assert "Closed - archived" in heard_for_dana.vocabulary and "Closed - archived" not in heard_for_marcus.vocabulary

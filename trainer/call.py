@@ -31,6 +31,7 @@ from trainer.sessionlog import SessionLog
 from trainer.settings import Settings
 from trainer.speechqueue import speaking_for, speech_queue
 from trainer.stt import Transcriber, Transcript, shared_transcriber
+from trainer.stt.engines import WithVocabulary, vocabulary_text
 from trainer.tts import CustomerVoice
 
 log = logging.getLogger("callcoach.call")
@@ -66,7 +67,10 @@ class CallVoice:
         )
         return cls(
             customer=CustomerVoice(voice, settings.sessions_dir / "cache" / "tts"),
-            transcriber=shared_transcriber(settings.stt_engine, settings.stt_model, settings.stt_threads),
+            transcriber=WithVocabulary(
+                shared_transcriber(settings.stt_engine, settings.stt_model, settings.stt_threads),
+                vocabulary_text(persona.spoken_words()),
+            ),
             recordings=Recordings(settings.sessions_dir, settings.recordings_retention_days),
             max_reply_seconds=settings.max_reply_seconds,
         )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from trainer.customer import fact_chooser
 from trainer.formats.persona import Fact
-from trainer.meaning import sentence_encoder
+from trainer.meaning import embedded, sentence_encoder
 
 # What support agents ask that a customer's facts never cover: their setup in general, their
 # account and identity, routine troubleshooting. A persona whose facts do answer one of these
@@ -183,6 +183,7 @@ class FactMatcher:
     def __init__(self, facts: list[Fact]) -> None:
         self.facts = facts
         self._views = fact_chooser.views_of(facts)
+        embedded(UNANSWERABLE)  # once a process, at the call's start rather than in its first answer
 
     def features(self, question: str) -> np.ndarray:
         """(facts, features): how the question relates to each fact (see `fact_chooser`)."""

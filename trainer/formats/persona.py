@@ -128,6 +128,9 @@ class Problem(Strict):
     needs: Annotated[list[Behaviour], Field(min_length=1)] = Field(
         description="Behaviours the trainee must have shown before the problem counts as solved."
     )
+    # Words of the product a trainee will say that speech recognition gets wrong unprompted
+    # ("sync" heard as "sink", a filter called "Closed - archived"): recognition is told them.
+    vocabulary: Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=30)] = []
 
 
 class Mood(Strict):
@@ -246,6 +249,12 @@ class Persona(Strict):
     # Hands-free: the customer cuts in on a trainee who has talked this many seconds without a
     # pause (an angry caller does not wait out a speech); None: never.
     interrupts_after_s: Annotated[float, Field(ge=5, le=120)] | None = None
+
+    def spoken_words(self) -> list[str]:
+        """What a trainee is likely to say that a general speech recogniser may not expect: the
+        customer's name, their company, the product area, and the problem's vocabulary."""
+        words = [self.name, self.company, self.problem.product_area.replace("_", " "), *self.problem.vocabulary]
+        return list(dict.fromkeys(w.strip() for w in words if w.strip()))
 
     def advice(self) -> list[str]:
         """What still loads but makes a poorer call: a step the customer answers with the default

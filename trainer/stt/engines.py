@@ -47,7 +47,10 @@ class Transcriber(Protocol):
     name: str
     warning: str
 
-    def transcribe(self, clip: Clip) -> Transcript: ...
+    def transcribe(self, clip: Clip, vocabulary: str = "") -> Transcript:
+        """The words in the clip; `vocabulary` is text the speaker is likely to use (names, the
+        product's terms), which an engine may take as context and another may ignore."""
+        ...
 
 
 def _audio_data(clip: Clip) -> sr.AudioData:
@@ -102,12 +105,13 @@ class FasterWhisper:
         )
         self._recognizer = WhisperCompatibleRecognizer(WindowedWhisper(self.model))
 
-    def transcribe(self, clip: Clip) -> Transcript:
+    def transcribe(self, clip: Clip, vocabulary: str = "") -> Transcript:
         """Safe from `slots` threads at once; the queue in front (`trainer.speechqueue`) admits
-        no more than that."""
+        no more than that. The vocabulary is whisper's "previous text" (`initial_prompt`)."""
         text = self._recognizer.recognize(
             _audio_data(clip),
             language="en",
+            initial_prompt=vocabulary or None,
             beam_size=1,
             temperature=0.0,  # no fallback re-decoding: a bounded time per reply
             without_timestamps=True,
@@ -151,7 +155,7 @@ class Sphinx:
     slots: int = 1
     warning: str = UNRELIABLE
 
-    def transcribe(self, clip: Clip) -> Transcript:
+    def transcribe(self, clip: Clip, vocabulary: str = "") -> Transcript:
         try:
             text = sr.Recognizer().recognize_sphinx(_audio_data(clip))
         except sr.UnknownValueError:
@@ -166,9 +170,10 @@ class OpenAITranscriber:
     slots: int = 8  # a remote service: the waiting is on the network, not our cores
     warning: str = ""
 
-    def transcribe(self, clip: Clip) -> Transcript:
+    def transcribe(self, clip: Clip, vocabulary: str = "") -> Transcript:
+        options = {"prompt": vocabulary} if vocabulary else {}
         try:
-            text = sr.Recognizer().recognize_openai(_audio_data(clip), model=self.model)
+            text = sr.Recognizer().recognize_openai(_audio_data(clip), model=self.model, **options)
         except Exception as exc:
             raise TrainerError(f"the OpenAI transcription API failed ({exc.__class__.__name__}); try again") from exc
         return Transcript(text=str(text).strip(), engine=f"{self.name}:{self.model}")
@@ -219,3 +224,32 @@ def shared_transcriber(engine: str = "faster-whisper", model: str | None = None,
             _SHARED[key] = load_transcriber(engine, model, threads)
             warm_up_voice_detector()
         return _SHARED[key]
+
+
+@dataclass
+class WithVocabulary:
+    """A shared transcriber told the words of one call (`Persona.spoken_words`): the engine and
+    its queue are shared by every call, the vocabulary is this call's own."""
+
+    engine: Transcriber
+    vocabulary: str
+
+    @property
+    def name(self) -> str:
+        return self.engine.name
+
+    @property
+    def slots(self) -> int:
+        return self.engine.slots
+
+    @property
+    def warning(self) -> str:
+        return self.engine.warning
+
+    def transcribe(self, clip: Clip, vocabulary: str = "") -> Transcript:
+        return self.engine.transcribe(clip, vocabulary or self.vocabulary)
+
+
+def vocabulary_text(words: list[str]) -> str:
+    """Words as whisper's previous text: a plain list, as a transcript of them would read."""
+    return ", ".join(words) + "." if words else ""

@@ -11,6 +11,7 @@ It is a `Transcribable` for SpeechRecognition's whisper recognizer, so audio sti
 through SpeechRecognition like every other engine.
 """
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ SHORTEST_WINDOW = 1200  # shorter windows make whisper guess at words (scripts/t
 NO_SPEECH = 0.6  # faster-whisper's no_speech_threshold
 UNSURE_LOG_PROB = -1.0  # faster-whisper's log_prob_threshold
 TOKENS_PER_SECOND = 8  # a generous ceiling on how fast anyone speaks, against repetition loops
+MAX_PREVIOUS_TOKENS = 223  # whisper's limit on the text before (half its 448-token context, less one)
 
 
 @dataclass(frozen=True)
@@ -62,15 +64,27 @@ class WindowedWhisper:
         if frames + self.options.silence_after > FULL_WINDOW:
             return self._long_form.transcribe(audio_array, **kwargs)
         seconds = len(audio_array) / SAMPLE_RATE
-        heard = self._decode(features, window_frames(frames, self.options), seconds)
+        prompt = self._prompt_with(kwargs.get("initial_prompt"))
+        heard = self._decode(features, window_frames(frames, self.options), seconds, prompt)
         if heard.no_speech_prob > NO_SPEECH:
             # Whisper doubts anyone spoke. In a short window it then writes confident
             # nonsense for a tone ("Beep Beep..."); in its full window faster-whisper's
             # rule below is reliable, and a doubtful reply is rare enough to pay for it.
-            heard = self._decode(features, FULL_WINDOW, seconds)
+            heard = self._decode(features, FULL_WINDOW, seconds, prompt)
+        if prompt is not self._prompt and says_twice(heard.text):
+            # Told words before a short reply, whisper now and then writes the reply twice
+            # ("What's your problem? What's your problem?"); heard without them, it does not.
+            heard = self._decode(features, window_frames(frames, self.options), seconds, self._prompt)
         return {"text": "" if heard.nothing_said else heard.text, "segments": [], "language": "en"}
 
-    def _decode(self, features: np.ndarray, window: int, seconds: float) -> "Decoded":
+    def _prompt_with(self, previous_text: str | None) -> list[int]:
+        """faster-whisper's prompt: `initial_prompt` as the text before this one, then the task."""
+        if not previous_text or not previous_text.strip():
+            return self._prompt
+        previous = self._tokenizer.encode(" " + previous_text.strip())[-MAX_PREVIOUS_TOKENS:]
+        return [self._tokenizer.sot_prev, *previous, *self._prompt]
+
+    def _decode(self, features: np.ndarray, window: int, seconds: float, prompt: list[int]) -> "Decoded":
         import ctranslate2
 
         padded = np.zeros((1, features.shape[0], window), dtype=np.float32)
@@ -78,9 +92,9 @@ class WindowedWhisper:
         encoded = self.model.model.encode(ctranslate2.StorageView.from_array(padded), to_cpu=False)
         result = self.model.model.generate(
             encoded,
-            [self._prompt],
+            [prompt],
             beam_size=1,
-            max_length=len(self._prompt) + int(seconds * TOKENS_PER_SECOND) + 16,
+            max_length=len(prompt) + int(seconds * TOKENS_PER_SECOND) + 16,
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
@@ -89,6 +103,16 @@ class WindowedWhisper:
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = self._tokenizer.decode(tokens).strip()
         return Decoded(text, result.no_speech_prob, result.scores[0] / (len(tokens) + 1))
+
+
+def says_twice(text: str, shortest: int = 3) -> bool:
+    """Whether some run of at least `shortest` words follows itself straight away."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    for size in range(shortest, len(words) // 2 + 1):
+        for start in range(len(words) - 2 * size + 1):
+            if words[start : start + size] == words[start + size : start + 2 * size]:
+                return True
+    return False
 
 
 @dataclass(frozen=True)
