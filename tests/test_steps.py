@@ -151,3 +151,18 @@ def test_steps_the_customer_could_not_follow_earn_no_step_by_step_credit(catalog
     assert result.customer.kind is LineKind.slow_down
     assert B.gives_step_by_step not in result.turn.behaviours
     assert result.customer.anger >= opening.anger
+
+
+def test_a_step_said_without_its_outcome_is_the_step() -> None:
+    """Walkthrough: the scorecard offered "Now refresh the page so the pipeline board loads
+    again", and the trainee's "now refresh the page" had not counted. An example's "so ..."
+    outcome is not needed; a "so" followed by more steps is kept whole."""
+    from trainer.catalog import load_catalog
+    from trainer.customer.steps import StepMatcher
+    from trainer.settings import Settings
+
+    personas = load_catalog(Settings()).personas
+    dana = personas["escalated"]
+    assert StepMatcher(dana.problem.fix_steps).given("now refresh the page") == [2]
+    jake_first = personas["cursing_visual"].problem.fix_steps[0]
+    assert "Don't drag the card this time. Click on the deal" not in jake_first.readings()

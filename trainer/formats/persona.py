@@ -97,8 +97,17 @@ class FixStep(Strict):
     def readings(self) -> list[str]:
         """What a reply is compared with: the instruction itself, without the explanation a file
         adds after ";" or "so ..." (an outcome such as "the bookings reach Outlook" is no step)."""
-        instruction = re.split(r";|\s+so\s+(?:that\s+)?|,\s+so\s+", self.do, maxsplit=1)[0].strip()
-        return [instruction or self.do, *self.says]
+        said = [_instruction(s) for s in self.says]
+        return list(dict.fromkeys([_instruction(self.do), *self.says, *said]))
+
+
+def _instruction(text: str) -> str:
+    """A step as said, without the outcome after ";" or "so ..." ("refresh the page so the board
+    loads again" asks to refresh the page); "Okay so click it" is instruction throughout, and so
+    is "click the deal so it opens, and use Mark as won", whose "so" is followed by more steps."""
+    head, *outcome = re.split(r";|\s+so\s+(?:that\s+)?|,\s+so\s+", text, maxsplit=1)
+    more_steps = bool(outcome) and re.search(r"[.!?]\s+\w|\band\b|\bthen\b", outcome[0])
+    return head.strip() if len(head.split()) >= 2 and not more_steps else text
 
 
 def _steps_from_text(steps: object) -> object:
