@@ -243,3 +243,16 @@ def test_detect_prints_each_probability_and_what_is_shown(tmp_path: Path, capsys
     out = json.loads(capsys.readouterr().out)
     assert out["behaviours"] == ["dismisses"] and out["shown"] == ["dismisses"]
     assert 0.85 <= out["probability"]["dismisses"] <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("reply", "blames"),
+    [
+        ("you should see a saved filter called closed archived, remove it", False),  # walkthrough
+        ("you should now see a button called Reconnect", False),
+        ("you should have read the documentation", True),
+        ("you should have saved it first", True),
+    ],
+)
+def test_telling_the_customer_what_they_will_see_is_no_blame(reply: str, blames: bool) -> None:
+    assert (B.blames_customer in found(reply)) is blames

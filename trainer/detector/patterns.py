@@ -396,7 +396,7 @@ _SOURCES: dict[B, list[str | tuple[str, bool]]] = {
         r"(?:hold on|one moment|one second|just a moment|please hold|bear with me) ~ (?:while i|i will) ~ " + TRANSFER,
     ],
     B.blames_customer: [
-        r"you (?:should|should not|should not have|should have|shouldve|should of|ought to|were supposed to|needed to|had to) (?!have to|need|worry|be |not )(?:\w+ ){0,3}(?:read|have|checked|followed|known|set|clicked|saved|done|looked|asked|updated|tested|backed|paid|listened|configured|used|called|kept|made|been|watched|double)",
+        r"you (?:should|should not|should not have|should have|shouldve|should of|ought to|were supposed to|needed to|had to) (?!have to|need|worry|be |not |(?:now |then |also |just )?(?:see|find|notice|get|spot)\b)(?:\w+ ){0,3}(?:read|have|checked|followed|known|set|clicked|saved|done|looked|asked|updated|tested|backed|paid|listened|configured|used|called|kept|made|been|watched|double)",
         r"you (?:must|might|may|probably|obviously|clearly) (?:have )?(?:deleted|changed|clicked|missed|done|removed|typed|entered|set|turned|forgotten|forgot|messed|broken|broke|skipped|ignored|overwritten|disabled|misread|mistyped|uploaded|imported|used|picked|selected)",
         r"(?:if you had|if you would have|had you|if you would) (?:just |actually |bothered to |only )?(?!like|prefer|want|rather|need|please|care|mind|be|give|allow|let)\w+",
         r"if you (?:had |just |actually )?\w+ed ~~ (?:properly|correctly|right|would not|this would|it would|none of this|in the first place)",
