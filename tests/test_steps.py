@@ -166,3 +166,17 @@ def test_a_step_said_without_its_outcome_is_the_step() -> None:
     assert StepMatcher(dana.problem.fix_steps).given("now refresh the page") == [2]
     jake_first = personas["cursing_visual"].problem.fix_steps[0]
     assert "Don't drag the card this time. Click on the deal" not in jake_first.readings()
+
+
+def test_and_before_an_instruction_starts_another_step() -> None:
+    """Whisper wrote Marcus's trainee's "then hit Sync now" as "and hit Sync now", and the reply
+    gave one step where it gave two (voice mode, cursing/good_2)."""
+    from trainer.catalog import load_catalog
+    from trainer.customer.steps import StepMatcher, pieces
+    from trainer.settings import Settings
+
+    heard = "Sign in with the new Microsoft password and hit Sync now and push the missed bookings."
+    assert pieces(heard) == ["Sign in with the new Microsoft password", "hit Sync now", "push the missed bookings"]
+    assert pieces("I'll stay on it and sort this out") == ["I'll stay on it and sort this out"]
+    marcus = load_catalog(Settings()).personas["cursing"]
+    assert StepMatcher(marcus.problem.fix_steps).given(heard) == [1, 2]

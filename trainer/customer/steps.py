@@ -27,8 +27,13 @@ from trainer.playbook import LearningStyle
 # Cosine similarity from which a piece of a reply gives a step (chosen on the tuning set).
 STEP_BAR = 0.6
 _SENTENCES = re.compile(r"[^.!?;]+[.!?;]*")
+# "and hit Sync now" begins another instruction as "then" does (speech recognition often writes
+# a spoken "then" as "and").
+_INSTRUCTION = r"(?:hit|click|press|choose|pick|open|select|tap|push|sign|log|fill|tick|run|save|reload|refresh)\b"
 _JOINS = re.compile(
-    r",?\s+\b(?:and then|then|after that|afterwards|next|once that's done|once you're there)\b\s*", re.I
+    r",?\s+\b(?:and then|then|after that|afterwards|next|once that's done|once you're there"
+    rf"|and(?=\s+{_INSTRUCTION}))\b\s*",
+    re.I,
 )
 _ASKS_ONLY = re.compile(
     r"^\W*(?:(?:um|uh|so|okay|ok|and|well|right|now)\W+){0,3}"
