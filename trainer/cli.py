@@ -621,6 +621,9 @@ def cmd_train_facts(args: argparse.Namespace, settings: Settings) -> int:
     from trainer.customer import fact_chooser
     from trainer.customer.facts import FactQuestion, fit_rows
 
+    out = Path(args.out) if args.out else fact_chooser.WEIGHTS_FILE
+    if not out.parent.is_dir():
+        raise TrainerError(f"--out {out}: there is no folder {out.parent}")
     files = sorted((fact_chooser.QUESTIONS / "fit").glob("*.jsonl"))
     sets = {}
     for file in files:
@@ -633,7 +636,6 @@ def cmd_train_facts(args: argparse.Namespace, settings: Settings) -> int:
         right, total = (sum(s[i] for s in scores.values()) for i in (0, 1))
         print(f"left-out sets: {right}/{total} {right / total:.1%}")
     weights = fact_chooser.fit([row for rows in sets.values() for row in rows], [f.name for f in files])
-    out = Path(args.out) if args.out else fact_chooser.WEIGHTS_FILE
     fact_chooser.write_weights(weights, out)
     print(f"fact chooser fit on {weights.questions} questions from {len(files)} sets -> {out}")
     return 0

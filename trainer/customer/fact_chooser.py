@@ -203,5 +203,4 @@ def cross_check(sets: dict[str, list[FitRow]]) -> dict[str, tuple[int, int]]:
 
 
 def write_weights(weights: ChooserWeights, path: Path = WEIGHTS_FILE) -> None:
-    path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(weights.model_dump(), indent=1) + "\n")

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from trainer.customer import fact_chooser
+from trainer.formats.errors import TrainerError
 from trainer.formats.persona import Fact
 from trainer.meaning import embedded, sentence_encoder
 
@@ -216,19 +217,17 @@ class FactQuestion(BaseModel):
 
 
 def question_accuracy(rows: list[FactQuestion], personas: dict) -> tuple[int, int, list[str]]:
-    """(right, total, mistakes): the fact asked for, or none when no fact answers the question."""
-    matchers: dict[str, FactMatcher] = {}
-    right, mistakes = 0, []
-    for row in rows:
-        persona = personas[row.persona]
-        matcher = matchers.setdefault(persona.id, FactMatcher(persona.problem.facts))
-        question = first_question(row.question)  # what the customer answers, as in a call
-        found = matcher.match(question) if question else None
-        got = found.topic if found else None
+    """(right, total, mistakes): the fact asked for, or none when no fact answers the question.
+    Each row is heard as in a call: its first question, chosen as `FactMatcher.match` chooses."""
+    weights, right, mistakes = _weights(), 0, []
+    for row, (features, _) in zip(rows, fit_rows(rows, personas), strict=True):
+        facts = personas[row.persona].problem.facts
+        best = weights.choose(features) if features is not None else None
+        got = facts[best].topic if best is not None else None
         if got == row.topic:
             right += 1
         else:
-            mistakes.append(f"{persona.id}: {row.question!r}: wanted {row.topic}, got {got}")
+            mistakes.append(f"{row.persona}: {row.question!r}: wanted {row.topic}, got {got}")
     return right, len(rows), mistakes
 
 
@@ -240,8 +239,10 @@ def fit_rows(rows: list[FactQuestion], personas: dict) -> list[fact_chooser.FitR
     for row in rows:
         persona = personas[row.persona]
         matcher = matchers.setdefault(persona.id, FactMatcher(persona.problem.facts))
-        question = first_question(row.question)
         topics = [f.topic for f in matcher.facts]
+        if row.topic is not None and row.topic not in topics:
+            raise TrainerError(f"{persona.id} has no fact {row.topic!r} (its facts: {', '.join(topics)})")
+        question = first_question(row.question)
         right = topics.index(row.topic) if row.topic is not None else None
         fitted.append((matcher.features(question) if question and topics else None, right))
     return fitted

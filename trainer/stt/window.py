@@ -65,16 +65,18 @@ class WindowedWhisper:
             return self._long_form.transcribe(audio_array, **kwargs)
         seconds = len(audio_array) / SAMPLE_RATE
         prompt = self._prompt_with(kwargs.get("initial_prompt"))
-        heard = self._decode(features, window_frames(frames, self.options), seconds, prompt)
+        encoded = self._encode(features, window_frames(frames, self.options))
+        heard = self._generate(encoded, seconds, prompt)
         if heard.no_speech_prob > NO_SPEECH:
             # Whisper doubts anyone spoke. In a short window it then writes confident
             # nonsense for a tone ("Beep Beep..."); in its full window faster-whisper's
             # rule below is reliable, and a doubtful reply is rare enough to pay for it.
-            heard = self._decode(features, FULL_WINDOW, seconds, prompt)
+            encoded = self._encode(features, FULL_WINDOW)
+            heard = self._generate(encoded, seconds, prompt)
         if prompt is not self._prompt and says_twice(heard.text):
             # Told words before a short reply, whisper now and then writes the reply twice
             # ("What's your problem? What's your problem?"); heard without them, it does not.
-            heard = self._decode(features, window_frames(frames, self.options), seconds, self._prompt)
+            heard = self._generate(encoded, seconds, self._prompt)
         return {"text": "" if heard.nothing_said else heard.text, "segments": [], "language": "en"}
 
     def _prompt_with(self, previous_text: str | None) -> list[int]:
@@ -84,12 +86,15 @@ class WindowedWhisper:
         previous = self._tokenizer.encode(" " + previous_text.strip())[-MAX_PREVIOUS_TOKENS:]
         return [self._tokenizer.sot_prev, *previous, *self._prompt]
 
-    def _decode(self, features: np.ndarray, window: int, seconds: float, prompt: list[int]) -> "Decoded":
+    def _encode(self, features: np.ndarray, window: int):
+        """The encoder's output for the reply padded to `window` frames (the costly half of a turn)."""
         import ctranslate2
 
         padded = np.zeros((1, features.shape[0], window), dtype=np.float32)
         padded[0, :, : features.shape[-1]] = features
-        encoded = self.model.model.encode(ctranslate2.StorageView.from_array(padded), to_cpu=False)
+        return self.model.model.encode(ctranslate2.StorageView.from_array(padded), to_cpu=False)
+
+    def _generate(self, encoded, seconds: float, prompt: list[int]) -> "Decoded":
         result = self.model.model.generate(
             encoded,
             [prompt],
